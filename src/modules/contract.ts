@@ -1,0 +1,65 @@
+// The one contract every module follows: a name, a JSON Schema for its arguments (checked
+// before any host is touched), and `run`, which reads, decides (pure), acts, and returns a
+// result. Modules never print: what they have to say goes out as events through `ctx.emit`.
+
+import type { FleetEvent } from '../core/events.js';
+import type { TaskResult } from '../core/result.js';
+import type { SshConnection } from '../ssh/types.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface ModuleContext {
+  /** Inventory name of the host the step runs for. */
+  host: string;
+  /** The host's variables as the task sees them (inventory, play, facts, registered, item). */
+  vars: Readonly<Record<string, unknown>>;
+  /** `--check`: report what would change, change nothing. */
+  check: boolean;
+  /** Aborted on the second Ctrl-C, or when the task's timeout passes. */
+  signal: AbortSignal;
+  /** The task's timeout in milliseconds, if it has one. */
+  timeoutMs?: number;
+  /** The host's SSH connection (pooled: the first call connects). Throws SshUnreachableError. */
+  ssh(): Promise<SshConnection>;
+  /** Renders a template string against `vars` (and extra variables). */
+  render(template: string, extra?: Record<string, unknown>): string;
+  /** Evaluates a bare Jinja2 expression (as in `when:` or `assert: that:`). */
+  evaluate(expression: string, extra?: Record<string, unknown>): unknown;
+  /** Resolves a path written in the playbook (relative to the playbook's directory). */
+  resolvePath(path: string): string;
+  /** Streams output and messages; the task index and host are filled in by the engine. */
+  emit(event: ModuleEvent): void;
+  /** Registers a value that must never be shown (a password read from a file, a token). */
+  addSecret(secret: string): void;
+}
+
+/** What a module may emit: its output streams and messages. */
+export type ModuleEvent =
+  | { kind: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  | { kind: 'message'; level: 'warning' | 'info' | 'debug'; msg: string; verbosity?: number }
+  | Extract<FleetEvent, { kind: 'transport' }>;
+
+export interface ModuleSpec<A = Record<string, unknown>> {
+  /** Short name (`command`); `ansible.builtin.<name>` and `aliases` resolve to it too. */
+  name: string;
+  aliases?: string[];
+  /** The argument a free-form string maps to (`command: echo hi` sets `cmd`). */
+  freeForm?: string;
+  argsSchema: JsonSchema;
+  /** Runs without connecting to the host (debug, set_fact, assert, fail, pause). */
+  local?: boolean;
+  /** May run in --check mode (it decides itself what to skip); others are skipped in check mode. */
+  supportsCheck?: boolean;
+  run(args: A, ctx: ModuleContext): Promise<TaskResult>;
+}
+
+/** A module's failure that is the module's verdict, not a crash: becomes `failed: true, msg`. */
+export class ModuleFailure extends Error {
+  constructor(
+    message: string,
+    readonly result: Partial<TaskResult> = {},
+  ) {
+    super(message);
+    this.name = 'ModuleFailure';
+  }
+}
