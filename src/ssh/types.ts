@@ -43,6 +43,8 @@ export interface ExecResult {
 export interface SshConnection {
   readonly target: SshTarget;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** Whether a remote path exists (SFTP stat). */
+  exists(path: string): Promise<boolean>;
   /** Reads a remote file over SFTP; null when it does not exist. */
   readFile(path: string): Promise<Buffer | null>;
   /** Writes a remote file over SFTP (atomically where the server allows), with an optional mode. */
