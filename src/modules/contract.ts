@@ -25,8 +25,13 @@ export interface ModuleContext {
   render(template: string, extra?: Record<string, unknown>): string;
   /** Evaluates a bare Jinja2 expression (as in `when:` or `assert: that:`). */
   evaluate(expression: string, extra?: Record<string, unknown>): unknown;
-  /** Resolves a path written in the playbook (relative to the playbook's directory). */
-  resolvePath(path: string): string;
+  /**
+   * Resolves a controller-side path written in the playbook: absolute as is; else, as Ansible
+   * searches, `<playbook dir>/<subdir>/<path>` first, then `<playbook dir>/<path>`.
+   */
+  resolvePath(path: string, subdir?: 'files' | 'templates'): string;
+  /** Closes the host's pooled SSH connection so the next `ssh()` connects afresh. */
+  reconnect(): Promise<void>;
   /** Streams output and messages; the task index and host are filled in by the engine. */
   emit(event: ModuleEvent): void;
   /** Registers a value that must never be shown (a password read from a file, a token). */
