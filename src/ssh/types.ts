@@ -12,7 +12,7 @@ export interface SshTarget {
   port: number;
   user: string;
   privateKeyFile?: string;
-  /** Path of an ssh-agent socket (defaults to $SSH_AUTH_SOCK when no key file is given). */
+  /** Path of an ssh-agent socket, tried after the key file (default $SSH_AUTH_SOCK; empty: no agent). */
   agent?: string;
   knownHostsFile: string;
   hostKeyPolicy: HostKeyPolicy;
