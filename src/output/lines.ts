@@ -24,8 +24,6 @@ export function warningLine(paint: Paint, msg: string, host?: string): string {
 
 export class LinesFormatter {
   private readonly paint: Paint;
-  /** Task indexes whose TASK header this play has printed. */
-  private readonly headed = new Set<number>();
   /** Output not yet ended by a newline, per host and stream. */
   private readonly partial = new Map<string, string>();
   private readonly renderers: Renderers<string[]>;
@@ -45,15 +43,12 @@ export class LinesFormatter {
         return lines;
       },
       'play.start': (e) => {
-        this.headed.clear();
         return ['', banner(e.play ? `PLAY [${e.play}]` : 'PLAY', style.columns)];
       },
       'batch.start': (e) => (e.batches > 1 ? [`batch ${e.batch}/${e.batches}: ${e.hosts.length} hosts`] : []),
-      'task.start': (e) => {
-        if (this.headed.has(e.taskIndex)) return [];
-        this.headed.add(e.taskIndex);
-        return ['', banner(`TASK [${e.task}]`, style.columns)];
-      },
+      // Hosts move through tasks at their own pace, so a TASK banner would sit above other
+      // tasks' results; each result line names its task instead.
+      'task.start': () => [],
       'host.output': (e) => (v >= 1 ? this.output(e) : []),
       'task.retry': (e) =>
         [p('darkGray', `retrying: [${e.host}] ${e.task} (${e.attempt}/${e.retries}): ${oneLine(e.msg)}`)],

@@ -26,6 +26,8 @@ export interface Task {
   changed_when?: string[];
   loop?: unknown;
   loop_var?: string;
+  /** `loop_control.label`: what to show for each item instead of the whole item (a template). */
+  loop_label?: string;
   no_log?: boolean | string;
   vars?: Vars;
   pos: SourcePos;
