@@ -1,0 +1,145 @@
+// The lab process: `node daemon.js --dir DIR [--hosts N] [--port P] [--names PREFIX] [--faults FILE]`.
+// Starts the simulated hosts, writes DIR/lab.json, tells its parent (IPC) it is ready, and runs
+// until SIGTERM/SIGINT, when it closes every server and removes lab.json. It logs to DIR/lab.log.
+
+import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import ssh2, { type ParsedKey } from 'ssh2';
+import { errorMessage } from '../core/errors.js';
+import { faultsFor, parseFaults, type FaultRule } from './faults.js';
+import { MAX_LAB_HOSTS, planHosts } from './host-plan.js';
+import { ensureUserKey, newHostKey } from './keys.js';
+import { labPaths } from './lab-dir.js';
+import { SimHost } from './ssh-host.js';
+import type { DaemonMessage, LabFile } from './types.js';
+
+interface DaemonArgs {
+  dir: string;
+  hosts: number;
+  port: number;
+  names: string;
+  faults?: string;
+}
+
+function readArgs(argv: string[]): DaemonArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      dir: { type: 'string' },
+      hosts: { type: 'string', default: '3' },
+      port: { type: 'string', default: '2222' },
+      names: { type: 'string', default: 'node' },
+      faults: { type: 'string' },
+    },
+  });
+  if (!values.dir) throw new Error('--dir DIR is required');
+  const hosts = Number(values.hosts);
+  const port = Number(values.port);
+  if (!Number.isInteger(hosts) || hosts < 1 || hosts > MAX_LAB_HOSTS) throw new Error(`--hosts must be 1 to ${MAX_LAB_HOSTS}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be 0 to 65535');
+  return {
+    dir: resolve(values.dir),
+    hosts,
+    port,
+    names: values.names ?? 'node',
+    faults: values.faults ? resolve(values.faults) : undefined,
+  };
+}
+
+function log(dir: string, line: string): void {
+  appendFileSync(labPaths(dir).log, `${new Date().toISOString()} ${line}\n`);
+}
+
+/** Listens every host on one port; with port 0, picks the first host's free port and retries if another address has it taken. */
+async function listenAll(hosts: SimHost[], port: number): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const [first, ...rest] = hosts;
+    if (!first) return port;
+    try {
+      await first.listen(port);
+      await Promise.all(rest.map((h) => h.listen(first.port)));
+      return first.port;
+    } catch (err) {
+      await Promise.all(hosts.map((h) => h.close()));
+      const code = (err as NodeJS.ErrnoException).code;
+      if (port !== 0 || code !== 'EADDRINUSE' || attempt >= 5) {
+        if (code === 'EADDRINUSE') {
+          throw new Error(`port ${port || first.port} is in use on a lab address (another lab up? choose another --port)`);
+        }
+        throw err;
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const args = readArgs(process.argv.slice(2));
+  const paths = labPaths(args.dir);
+  const t0 = performance.now();
+  const rules: FaultRule[] = args.faults ? parseFaults(readFileSync(args.faults, 'utf8'), args.faults) : [];
+  const userKey = ssh2.utils.parseKey((await ensureUserKey(args.dir)).publicKey) as ParsedKey | Error;
+  if (userKey instanceof Error) throw new Error(`${paths.publicKey}: ${userKey.message}`);
+
+  const publicKeys: string[] = [];
+  const hosts = planHosts(args.hosts, args.names).map((plan) => {
+    const key = newHostKey();
+    publicKeys.push(key.publicKey);
+    return new SimHost({ ...plan, port: args.port, hostKey: key.privateKey, userKey, faults: faultsFor(rules, plan.name) });
+  });
+  const port = await listenAll(hosts, args.port);
+
+  const lab: LabFile = {
+    pid: process.pid,
+    port,
+    started: new Date().toISOString(),
+    ...(args.faults ? { faults: args.faults } : {}),
+    hosts: hosts.map((h, i) => ({ name: h.name, address: h.address, port: h.port, hostKey: publicKeys[i] ?? '' })),
+  };
+  writeFileSync(`${paths.labJson}.tmp`, JSON.stringify(lab, null, 2));
+  renameSync(`${paths.labJson}.tmp`, paths.labJson);
+  const ms = Math.round(performance.now() - t0);
+  const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+  log(args.dir, `lab up: ${hosts.length} hosts on port ${port}, pid ${process.pid}, ready in ${ms} ms, rss ${rssMb} MiB`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    void Promise.all(hosts.map((h) => h.close())).then(() => {
+      rmSync(paths.labJson, { force: true });
+      log(args.dir, `lab down (${signal})`);
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // The parent may be gone already; the lab runs on by design.
+  process.on('disconnect', () => undefined);
+  send({ type: 'ready' });
+}
+
+function send(msg: DaemonMessage): void {
+  if (process.send && process.connected) process.send(msg);
+}
+
+/** DIR from the command line, for logging even when the arguments are otherwise bad. */
+function dirArg(): string | undefined {
+  const i = process.argv.indexOf('--dir');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+// A bug in one simulated session must not take 500 hosts down: log it and go on.
+process.on('uncaughtException', (err) => {
+  const dir = dirArg();
+  if (dir) log(dir, `uncaught: ${err.stack ?? String(err)}`);
+});
+
+main().catch((err: unknown) => {
+  const message = errorMessage(err);
+  send({ type: 'error', message });
+  const dir = dirArg();
+  if (dir) log(dir, `lab failed to start: ${message}`);
+  process.exitCode = 1;
+  process.disconnect?.();
+});

@@ -1,0 +1,149 @@
+// The lab's faults file: per host name or glob, what goes wrong on that host.
+//
+//   node-003:            { refuse: true }                       # connections closed at once
+//   "node-01?":          { drop_on: "^reboot" }                 # TCP connection destroyed mid-command
+//   "node-*":
+//     slow: { match: "install", seconds: 5 }                    # delay before the command runs
+//     fail: { match: "^systemctl", rc: 3, stderr: "boom" }      # command fails without running
+//
+// Several entries may match a host: later entries override earlier ones field by field.
+
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { ParseError } from '../core/errors.js';
+
+export interface SlowFault {
+  match: RegExp;
+  seconds: number;
+}
+
+export interface FailFault {
+  match: RegExp;
+  rc: number;
+  stderr: string;
+}
+
+export interface HostFaults {
+  refuse?: boolean;
+  dropOn?: RegExp;
+  slow?: SlowFault;
+  fail?: FailFault;
+}
+
+export interface FaultRule {
+  /** A host name or a glob (`*`, `?`, `[...]`). */
+  pattern: string;
+  faults: HostFaults;
+}
+
+const MATCH_ALL = /(?:)/;
+
+class Reader {
+  constructor(
+    private readonly file: string,
+    private readonly lines: LineCounter,
+  ) {}
+
+  fail(node: Node | null | undefined, field: string, what: string): ParseError {
+    const offset = node?.range?.[0] ?? 0;
+    const { line, col } = this.lines.linePos(offset);
+    return new ParseError({ file: this.file, line, col }, field, what);
+  }
+
+  map(node: Node | null, field: string, keys: readonly string[]): Map<string, Node | null> {
+    if (!isMap(node)) throw this.fail(node, field, 'must be a mapping');
+    const out = new Map<string, Node | null>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!keys.includes(key)) {
+        throw this.fail(pair.key as Node, `${field}.${key}`, `unknown key (expected one of: ${keys.join(', ')})`);
+      }
+      out.set(key, (pair.value as Node | null) ?? null);
+    }
+    return out;
+  }
+
+  /** A scalar of `type`; `at` locates the error when the key is missing altogether. */
+  scalar(node: Node | null | undefined, field: string, type: 'string' | 'number' | 'boolean', at?: Node | null): unknown {
+    if (node === undefined) throw this.fail(at, field, `is required (a ${type})`);
+    if (!isScalar(node) || typeof node.value !== type) throw this.fail(node, field, `must be a ${type}`);
+    return node.value;
+  }
+
+  regex(node: Node | null | undefined, field: string): RegExp {
+    if (node === undefined) return MATCH_ALL;
+    const src = this.scalar(node, field, 'string') as string;
+    try {
+      return new RegExp(src);
+    } catch (err) {
+      throw this.fail(node, field, `not a valid regular expression (${(err as Error).message})`);
+    }
+  }
+}
+
+function parseHost(r: Reader, node: Node | null, name: string): HostFaults {
+  const m = r.map(node, name, ['refuse', 'drop_on', 'slow', 'fail']);
+  const faults: HostFaults = {};
+  if (m.has('refuse')) faults.refuse = r.scalar(m.get('refuse'), `${name}.refuse`, 'boolean') as boolean;
+  if (m.has('drop_on')) faults.dropOn = r.regex(m.get('drop_on'), `${name}.drop_on`);
+  if (m.has('slow')) {
+    const f = `${name}.slow`;
+    const s = r.map(m.get('slow') ?? null, f, ['match', 'seconds']);
+    const seconds = r.scalar(s.get('seconds'), `${f}.seconds`, 'number', m.get('slow')) as number;
+    if (!(seconds >= 0)) throw r.fail(s.get('seconds'), `${f}.seconds`, 'must be 0 or more seconds');
+    faults.slow = { match: r.regex(s.get('match'), `${f}.match`), seconds };
+  }
+  if (m.has('fail')) {
+    const f = `${name}.fail`;
+    const s = r.map(m.get('fail') ?? null, f, ['match', 'rc', 'stderr']);
+    const rc = s.has('rc') ? (r.scalar(s.get('rc'), `${f}.rc`, 'number') as number) : 1;
+    if (!Number.isInteger(rc) || rc < 0 || rc > 255) throw r.fail(s.get('rc'), `${f}.rc`, 'must be an integer from 0 to 255');
+    const stderr = s.has('stderr') ? (r.scalar(s.get('stderr'), `${f}.stderr`, 'string') as string) : '';
+    faults.fail = { match: r.regex(s.get('match'), `${f}.match`), rc, stderr };
+  }
+  return faults;
+}
+
+/** Parses a faults file's text; throws ParseError (`file:line:col: field: what`). */
+export function parseFaults(text: string, file: string): FaultRule[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const r = new Reader(file, lines);
+  const first = doc.errors[0];
+  if (first) {
+    const { line, col } = lines.linePos(first.pos[0]);
+    throw new ParseError({ file, line, col }, undefined, first.message.split('\n')[0] ?? 'invalid YAML');
+  }
+  const root = doc.contents as Node | null;
+  if (root === null || (isScalar(root) && root.value === null)) return [];
+  if (!isMap(root)) throw r.fail(root, '', 'must be a mapping of host names or globs to faults');
+  return root.items.map((pair) => {
+    const pattern = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (pattern === '') throw r.fail(pair.key as Node, '', 'a host name or glob is expected as key');
+    return { pattern, faults: parseHost(r, (pair.value as Node | null) ?? null, pattern) };
+  });
+}
+
+export function globToRegExp(glob: string): RegExp {
+  let src = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] ?? '';
+    if (c === '*') src += '.*';
+    else if (c === '?') src += '.';
+    else if (c === '[' && glob.indexOf(']', i + 2) > 0) {
+      const end = glob.indexOf(']', i + 2);
+      const body = glob.slice(i + 1, end);
+      src += `[${body.startsWith('!') ? '^' + body.slice(1) : body}]`;
+      i = end;
+    } else src += c.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  }
+  return new RegExp(`^${src}$`);
+}
+
+/** The faults of one host: every matching entry, later ones overriding earlier ones. */
+export function faultsFor(rules: readonly FaultRule[], host: string): HostFaults {
+  const out: HostFaults = {};
+  for (const rule of rules) {
+    if (rule.pattern === host || globToRegExp(rule.pattern).test(host)) Object.assign(out, rule.faults);
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+// What labUp writes for clients of the lab (pure): an Ansible YAML inventory, an OpenSSH
+// known_hosts file and an ssh_config, all from lab.json and the key's path.
+
+import { stringify } from 'yaml';
+import type { LabHost } from './types.js';
+
+export interface ClientPaths {
+  privateKey: string;
+  knownHosts: string;
+}
+
+/** `[addr]:port` as known_hosts and ssh want it (a bare address on port 22). */
+export function hostPattern(address: string, port: number): string {
+  return port === 22 ? address : `[${address}]:${port}`;
+}
+
+export function renderKnownHosts(hosts: readonly LabHost[]): string {
+  return hosts.map((h) => `${hostPattern(h.address, h.port)} ${h.hostKey}\n`).join('');
+}
+
+/**
+ * An inventory Ansible reads as is: one group `lab`, the connection settings shared by all
+ * hosts as group vars, each host's address and port as host vars.
+ */
+export function renderInventory(hosts: readonly LabHost[], paths: ClientPaths): string {
+  const entries: Record<string, { ansible_host: string; ansible_port: number }> = {};
+  for (const h of hosts) entries[h.name] = { ansible_host: h.address, ansible_port: h.port };
+  const inventory = {
+    all: {
+      children: {
+        lab: {
+          vars: {
+            ansible_user: 'core',
+            ansible_ssh_private_key_file: paths.privateKey,
+            fleetboot_known_hosts_file: paths.knownHosts,
+            // For Ansible itself: trust exactly the lab's host keys.
+            ansible_ssh_common_args: `-o UserKnownHostsFile=${paths.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
+          },
+          hosts: entries,
+        },
+      },
+    },
+  };
+  return `# Written by fleetboot lab up: the lab hosts, for fleetboot and for Ansible alike.\n${stringify(inventory)}`;
+}
+
+export function renderSshConfig(hosts: readonly LabHost[], paths: ClientPaths): string {
+  return hosts
+    .map(
+      (h) =>
+        `Host ${h.name}\n  HostName ${h.address}\n  Port ${h.port}\n  User core\n  IdentityFile ${paths.privateKey}\n` +
+        `  IdentitiesOnly yes\n  UserKnownHostsFile ${paths.knownHosts}\n  StrictHostKeyChecking yes\n`,
+    )
+    .join('');
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { ParseError } from '../../src/core/errors.js';
+import { faultsFor, globToRegExp, parseFaults } from '../../src/lab/faults.js';
+
+const GOOD = `# lab faults
+node-002:
+  refuse: true
+"node-00[13]":
+  drop_on: "^echo partial"
+node-*:
+  slow: { match: "^slowcmd", seconds: 0.5 }
+node-003:
+  fail: { match: "^deploy", rc: 3, stderr: "deploy failed" }
+`;
+
+function parseError(text: string): string {
+  try {
+    parseFaults(text, 'faults.yml');
+  } catch (err) {
+    assert.ok(err instanceof ParseError, String(err));
+    assert.ok(!err.message.includes('\n'), 'one line');
+    return err.message;
+  }
+  assert.fail('no error');
+}
+
+describe('lab faults file', () => {
+  it('parses faults per host name and glob, merging every matching entry', () => {
+    const rules = parseFaults(GOOD, 'faults.yml');
+    assert.equal(rules.length, 4);
+    assert.deepEqual(faultsFor(rules, 'node-002').refuse, true);
+    assert.equal(faultsFor(rules, 'node-002').dropOn, undefined);
+    const f3 = faultsFor(rules, 'node-003');
+    assert.equal(f3.refuse, undefined);
+    assert.ok(f3.dropOn?.test('echo partial; sleep 1'));
+    assert.equal(f3.slow?.seconds, 0.5);
+    assert.ok(f3.slow?.match.test('slowcmd x'));
+    assert.deepEqual({ rc: f3.fail?.rc, stderr: f3.fail?.stderr }, { rc: 3, stderr: 'deploy failed' });
+    assert.ok(f3.fail?.match.test('deploy now'));
+    assert.ok(faultsFor(rules, 'node-001').dropOn);
+    assert.deepEqual(faultsFor(rules, 'other'), {});
+  });
+
+  it('defaults: a fail without match fails everything with rc 1', () => {
+    const f = faultsFor(parseFaults('h1: { fail: {} }', 'f.yml'), 'h1');
+    assert.ok(f.fail?.match.test('anything'));
+    assert.equal(f.fail?.rc, 1);
+    assert.equal(f.fail?.stderr, '');
+  });
+
+  it('accepts an empty file', () => {
+    assert.deepEqual(parseFaults('', 'f.yml'), []);
+    assert.deepEqual(parseFaults('# nothing\n', 'f.yml'), []);
+  });
+
+  it('globs: * ? [...] [!...], and literal dots', () => {
+    assert.ok(globToRegExp('node-*').test('node-001'));
+    assert.ok(globToRegExp('node-00?').test('node-007'));
+    assert.ok(!globToRegExp('node-00?').test('node-0071'));
+    assert.ok(globToRegExp('n[ab]').test('nb'));
+    assert.ok(!globToRegExp('n[!ab]').test('nb'));
+    assert.ok(!globToRegExp('a.b').test('axb'));
+  });
+
+  const bad: Array<[string, string]> = [
+    ['node-1:\n  refuse: yes please\n', 'faults.yml:2:11: node-1.refuse: must be a boolean'],
+    ['node-1:\n  refuse: true\n  explode: true\n', 'faults.yml:3:3: node-1.explode: unknown key (expected one of: refuse, drop_on, slow, fail)'],
+    ['node-1:\n  drop_on: "(unclosed"\n', 'faults.yml:2:12: node-1.drop_on: not a valid regular expression'],
+    ['node-1:\n  slow: { match: x, seconds: soon }\n', 'faults.yml:2:30: node-1.slow.seconds: must be a number'],
+    ['node-1:\n  slow: { match: x }\n', 'faults.yml:2:9: node-1.slow.seconds: is required (a number)'],
+    ['node-1:\n  fail: { rc: 300 }\n', 'faults.yml:2:15: node-1.fail.rc: must be an integer from 0 to 255'],
+    ['- node-1\n', 'faults.yml:1:1: must be a mapping of host names or globs to faults'],
+    ['node-1: true\n', 'faults.yml:1:9: node-1: must be a mapping'],
+    ['node-1:\n  refuse: true\n node-2: {}\n', 'faults.yml:3:'],
+    ['node-1: {}\nnode-1: {}\n', 'faults.yml:2:1:'],
+  ];
+  for (const [text, want] of bad) {
+    it(`rejects ${JSON.stringify(text)} with file:line:col`, () => {
+      const msg = parseError(text);
+      assert.ok(msg.startsWith(want), `${msg}\n  does not start with\n${want}`);
+    });
+  }
+});
