@@ -2,13 +2,16 @@
 // against its module's schema, before any host is touched. A typo in task 9 fails here, not
 // after task 8 ran on 200 hosts. Nothing here reads a host's state.
 
-import { ParseError, type SourcePos } from '../core/errors.js';
+import { errorMessage, ParseError, type SourcePos } from '../core/errors.js';
+import type { ModuleSpec } from '../modules/contract.js';
+import { parseKeyValue, splitArgs } from '../playbook/extra-vars.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { Playbook, Task } from '../playbook/types.js';
 import type { InventoryView } from './inventory-view.js';
 import type { PlannedPlay, PlannedTask, RunPlan } from './plan-types.js';
 import type { Vars } from './templating.js';
-import { checkArgsStatically, closest } from './validate-args.js';
+import { checkArgsStatically } from './validate-args.js';
+import { suggest } from '../playbook/suggest.js';
 
 export interface PlanOptions {
   /** Hosts allowed by --limit / --retry-failed; undefined means no limit. */
@@ -43,20 +46,44 @@ export async function planRun(pb: Playbook, registry: ModuleRegistry, inventory:
   return { playbook: pb.file, playbookDir: pb.dir, plays, hosts: inventory.select('all').filter((h) => all.has(h)) };
 }
 
+/**
+ * Arguments as a mapping, as Ansible reads them: a free-form string (`command: ls /tmp
+ * chdir=/`) gives the module's free-form argument plus any `key=value` words that name its
+ * options; for other modules the string is `key=value` pairs (`debug: msg=done`); `args:`
+ * beside a free-form string arrives as `_raw_params`.
+ */
+export function normalizeArgs(written: Vars | string, spec: ModuleSpec<Record<string, unknown>>): Vars {
+  const options = Object.keys((spec.argsSchema.properties as Record<string, unknown> | undefined) ?? {});
+  if (typeof written !== 'string') {
+    if (!('_raw_params' in written)) return written;
+    const { _raw_params: raw, ...rest } = written;
+    if (!spec.freeForm) throw new Error(`${spec.name} takes no free-form arguments`);
+    return { ...rest, [spec.freeForm]: raw };
+  }
+  if (!spec.freeForm) return parseKeyValue(written, `${spec.name} argument`);
+  const words: string[] = [];
+  const named: Vars = {};
+  for (const word of splitArgs(written)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(word);
+    if (m && m[1] !== spec.freeForm && options.includes(m[1]!)) Object.assign(named, parseKeyValue(word, `${spec.name} argument`));
+    else words.push(word);
+  }
+  return { ...named, [spec.freeForm]: words.join(' ') };
+}
+
 function planTask(task: Task, index: number, playIndex: number, registry: ModuleRegistry): PlannedTask {
   const field = `plays[${playIndex}].tasks[${index}]`;
   const spec = registry.get(task.module);
   if (!spec) {
-    const hint = closest(task.module, registry.names());
+    const hint = suggest(task.module, registry.names());
     throw new ParseError(task.pos, `${field}.${task.module}`, `unknown module '${task.module}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
   }
   let args: Vars;
-  if (typeof task.args === 'string') {
-    if (!spec.freeForm) {
-      throw new ParseError(task.pos, `${field}.${task.module}`, `${spec.name} takes its arguments as a mapping, not a free-form string`);
-    }
-    args = { [spec.freeForm]: task.args };
-  } else args = task.args;
+  try {
+    args = normalizeArgs(task.args, spec);
+  } catch (err) {
+    throw new ParseError(task.pos, `${field}.${task.module}`, errorMessage(err));
+  }
   const problems = checkArgsStatically(spec, args);
   if (problems.length > 0) {
     const p = problems[0]!;

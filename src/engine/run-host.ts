@@ -8,6 +8,7 @@ import type { HostScope, PlayLayer } from './host-scope.js';
 import type { PlannedPlay } from './plan-types.js';
 import { runTaskOnHost, type StepDeps } from './run-task.js';
 import type { Vars } from './templating.js';
+import { markUnsafe } from '../playbook/template.js';
 
 export interface HostPlayDeps extends Omit<StepDeps, 'onRetry' | 'onOutput' | 'graceful'> {
   dispatcher: EventDispatcher;
@@ -45,7 +46,8 @@ export async function runHostPlay(scope: HostScope, planned: PlannedPlay, layer:
         else void d.emit(e);
       },
     });
-    if (pt.task.register) scope.setFacts({ [pt.task.register]: outcome.result });
+    // Module output is data, never a template (Ansible marks it unsafe).
+    if (pt.task.register) scope.setFacts({ [pt.task.register]: markUnsafe(outcome.result) });
     if (outcome.result.ansible_facts && !outcome.result.failed) scope.setFacts(outcome.result.ansible_facts);
     count(stats, outcome.status, outcome.ignored);
     await d.emit({

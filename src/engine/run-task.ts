@@ -10,6 +10,7 @@ import { SshUnreachableError } from '../ssh/types.js';
 import type { PlannedTask } from './plan-types.js';
 import type { TemplateEngine, Vars } from './templating.js';
 import { validateArgs } from './validate-args.js';
+import { removeOmitted } from '../playbook/template.js';
 
 export interface StepDeps {
   templar: TemplateEngine;
@@ -68,7 +69,7 @@ async function runOnce(host: string, planned: PlannedTask, vars: Vars, deps: Ste
     return { changed: false, failed: false, skipped: true, msg: `skipped: ${spec.name} does not support check mode` };
   }
   const rendered = t.render(planned.args, vars, task.pos) as Vars;
-  const args = dropOmitted(rendered);
+  const args = removeOmitted(rendered);
   const invalid = validateArgs(spec, args);
   if (invalid) {
     return { changed: false, failed: true, msg: `${formatPos(task.pos)}: ${spec.name}: ${invalid}` };
@@ -183,11 +184,4 @@ function truthy(t: TemplateEngine, value: boolean | string | undefined, vars: Va
   } catch {
     return false;
   }
-}
-
-/** Ansible's `omit`: an argument rendered to the omit placeholder is left out. */
-function dropOmitted(args: Vars): Vars {
-  const out: Vars = {};
-  for (const [k, v] of Object.entries(args)) if (!(typeof v === 'string' && v.startsWith('__omit_place_holder__'))) out[k] = v;
-  return out;
 }

@@ -4,6 +4,7 @@
 import PQueue from 'p-queue';
 import { isAbsolute, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { EventDispatcher } from '../core/dispatcher.js';
 import { ExitCode } from '../core/errors.js';
 import { emptyStats, type HostOutcome, type HostStats } from '../core/result.js';
@@ -193,6 +194,22 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
     durationMs: Date.now() - started,
     ...(retryFile ? { retryFile } : {}),
   });
+  const usage = process.resourceUsage();
+  await writeFile(
+    join(o.runDir, 'summary.json'),
+    JSON.stringify(
+      {
+        ...summary,
+        runId: o.runId,
+        playbook: resolve(plan.playbook),
+        durationMs: Date.now() - started,
+        // The controller's own cost, for operators and for bench/.
+        resources: { cpuUserMs: usage.userCPUTime / 1000, cpuSystemMs: usage.systemCPUTime / 1000, maxRssKb: usage.maxRSS },
+      },
+      null,
+      2,
+    ) + '\n',
+  ).catch(() => undefined);
   unsubscribe.forEach((u) => u());
   await Promise.all([journal.close(), logs.close(), o.pool.closeAll()]);
   return summary;

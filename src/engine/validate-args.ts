@@ -4,6 +4,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ModuleSpec } from '../modules/contract.js';
+import { suggest } from '../playbook/suggest.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -60,7 +61,7 @@ function describe(errors: ErrorObject[], spec: ModuleSpec<Record<string, unknown
     const top = e.instancePath.split('/')[1];
     if (e.keyword === 'additionalProperties') {
       const arg = String((e.params as { additionalProperty: string }).additionalProperty);
-      const hint = closest(arg, known);
+      const hint = suggest(arg, known);
       p = { arg, message: `unsupported argument${hint ? ` (did you mean '${hint}'?)` : ''}; ${spec.name} takes ${known.join(', ')}` };
     } else if (e.keyword === 'required' && e.instancePath === '') {
       p = { message: `missing required argument '${(e.params as { missingProperty: string }).missingProperty}'` };
@@ -89,32 +90,4 @@ function oneOfChoices(spec: ModuleSpec<Record<string, unknown>>): string | undef
   const branches = spec.argsSchema.oneOf as { required?: string[] }[] | undefined;
   if (!branches) return undefined;
   return branches.map((b) => (b.required ?? []).join('+')).join(' or ');
-}
-
-/** The candidate nearest to `word` by edit distance, if near enough to be a likely typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
 }

@@ -12,7 +12,6 @@ export const debugModule: ModuleSpec<DebugArgs> = {
   name: 'debug',
   local: true,
   supportsCheck: true,
-  freeForm: 'msg',
   argsSchema: {
     type: 'object',
     additionalProperties: false,

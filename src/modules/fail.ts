@@ -6,7 +6,6 @@ export const failModule: ModuleSpec<{ msg?: string }> = {
   name: 'fail',
   local: true,
   supportsCheck: true,
-  freeForm: 'msg',
   argsSchema: { type: 'object', additionalProperties: false, properties: { msg: { type: 'string' } } },
   async run(args) {
     return { changed: false, failed: true, msg: args.msg ?? 'Failed as requested from task' };

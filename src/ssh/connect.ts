@@ -111,6 +111,8 @@ export async function connectSsh(target: SshTarget, options: ConnectOptions = {}
       if (newKey) recording = recordNewHostKey(target, newKey);
     });
     client.once('ready', () => {
+      // Commands are small request/response exchanges: Nagle's algorithm only delays them.
+      client.setNoDelay(true);
       void (async () => {
         let note: string | undefined;
         if (recording && newKey) {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { SshConnectionLostError, targetLabel } from './errors.js';
-import { runOnChannel } from './run-on-channel.js';
+import { rememberExit, runOnChannel } from './run-on-channel.js';
 import { sftpExists, sftpReadFile, sftpWriteFileAtomic } from './sftp-files.js';
 import type { ExecOptions, ExecResult, SshConnection, SshTarget } from './types.js';
 
@@ -115,7 +115,7 @@ export class SshClientConnection implements SshConnection {
   private openExecOnce(command: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       try {
-        this.client.exec(command, (err, channel) => (err ? reject(err) : resolve(channel)));
+        this.client.exec(command, (err, channel) => (err ? reject(err) : resolve(rememberExit(channel))));
       } catch (err) {
         reject(err);
       }

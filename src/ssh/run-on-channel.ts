@@ -19,6 +19,18 @@ export interface ChannelOutcome {
   unexplained: boolean;
 }
 
+const earlyExits = new WeakMap<ClientChannel, { code: number | null; sig: string | undefined }>();
+
+/**
+ * Call inside ssh2's exec callback, before any await: the exit status can arrive in the same
+ * read as the channel's confirmation, and ssh2 emits it at once (output is buffered by the
+ * stream, the 'exit' event is not).
+ */
+export function rememberExit(channel: ClientChannel): ClientChannel {
+  channel.once('exit', (code: number | null, sig?: string) => earlyExits.set(channel, { code, sig }));
+  return channel;
+}
+
 export function runOnChannel(channel: ClientChannel, options: ExecOptions): Promise<ChannelOutcome> {
   const { stdin, timeoutMs, signal, onStdout, onStderr } = options;
   return new Promise((resolve) => {
@@ -83,10 +95,13 @@ export function runOnChannel(channel: ClientChannel, options: ExecOptions): Prom
     channel.stderr.on('data', (chunk: Buffer) => {
       if (!settled) takeErr(err.write(chunk));
     });
-    channel.on('exit', (code: number | null, sig?: string) => {
+    const onExit = (code: number | null, sig?: string): void => {
       if (typeof code === 'number') rc = code;
       else if (sig !== undefined) exitSignal = sig;
-    });
+    };
+    const early = earlyExits.get(channel);
+    if (early) onExit(early.code, early.sig);
+    else channel.on('exit', onExit);
     channel.on('close', () => {
       mainClosed = true;
       maybeFinish();

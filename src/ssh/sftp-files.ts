@@ -72,13 +72,13 @@ export async function sftpWriteFileAtomic(sftp: SFTPWrapper, path: string, data:
 }
 
 async function renameOver(sftp: SFTPWrapper, from: string, to: string, targetExists: boolean): Promise<void> {
-  let posixRename: Promise<void> | undefined;
   try {
-    posixRename = call<void>('rename', to, (cb) => sftp.ext_openssh_rename(from, to, (e) => cb(e, undefined)));
-  } catch {
-    posixRename = undefined; // ssh2 throws at once when the server lacks posix-rename@openssh.com
+    await call<void>('rename', to, (cb) => sftp.ext_openssh_rename(from, to, (e) => cb(e, undefined)));
+    return;
+  } catch (err) {
+    // ssh2 refuses at once when the server does not offer posix-rename@openssh.com.
+    if (!/does not support/i.test(err instanceof Error ? err.message : String(err))) throw err;
   }
-  if (posixRename) return posixRename;
   // Plain SFTP rename refuses to replace a file: remove it first (not atomic, but the best there is).
   if (targetExists) await call<void>('remove', to, (cb) => sftp.unlink(to, (e) => cb(e, undefined)));
   await call<void>('rename', to, (cb) => sftp.rename(from, to, (e) => cb(e, undefined)));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { checkArgsStatically, validateArgs, closest } from '../../src/engine/validate-args.js';
+import { checkArgsStatically, validateArgs } from '../../src/engine/validate-args.js';
 import { commandModule } from '../../src/modules/command.js';
 import { copyModule } from '../../src/modules/copy.js';
 import type { ModuleSpec } from '../../src/modules/contract.js';
@@ -22,9 +22,5 @@ describe('module argument checks', () => {
   it('explains exactly-one-of', () => {
     assert.match(validateArgs(command, { chdir: '/' }) ?? '', /needs exactly one of cmd or argv/);
     assert.match(validateArgs(copy, { dest: '/a' }) ?? '', /needs exactly one of src or content/);
-  });
-  it('suggests only near names', () => {
-    assert.equal(closest('comand', ['command', 'shell']), 'command');
-    assert.equal(closest('xyz', ['command', 'shell']), undefined);
   });
 });

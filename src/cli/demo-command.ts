@@ -1,0 +1,54 @@
+// `fleetboot demo` (what `npm start` runs): bring the lab up, run the shipped playbook on it with
+// the shipped inventory, show the recap, bring the lab down.
+
+import type { CommandModule } from 'yargs';
+import { join, resolve } from 'node:path';
+import { labDown, labStatus, labUp } from '../lab/control.js';
+import { DEFAULT_FORKS, run } from './run-command.js';
+import { positiveInt } from './options.js';
+import { packageRoot } from './version.js';
+
+interface DemoArgs {
+  hosts: number;
+  dir: string;
+  json: boolean;
+  verbose: number;
+}
+
+export function demoCommand(setCode: (c: number) => void): CommandModule<object, DemoArgs> {
+  return {
+    command: 'demo',
+    describe: 'start the lab, run playbooks/site.yml on it, stop the lab (npm start)',
+    builder: (y) =>
+      y
+        .option('hosts', { alias: 'n', type: 'number', default: 24, describe: 'how many simulated hosts' })
+        .option('dir', { type: 'string', default: '.fleetboot/demo-lab', describe: 'the lab directory' })
+        .option('json', { type: 'boolean', default: false })
+        .option('verbose', { alias: 'v', type: 'count' }) as never,
+    handler: async (args) => {
+      const root = packageRoot();
+      const dir = resolve(args.dir);
+      if ((await labStatus(dir)).up) await labDown(dir);
+      process.stdout.write(`Starting a lab of ${args.hosts} simulated hosts in ${dir} ...\n`);
+      await labUp({ hosts: positiveInt('--hosts', args.hosts), dir });
+      try {
+        setCode(
+          await run({
+            playbook: join(root, 'playbooks', 'site.yml'),
+            inventory: [join(dir, 'inventory.yml'), join(root, 'inventory', 'lab')],
+            forks: DEFAULT_FORKS,
+            'list-hosts': false,
+            'list-tasks': false,
+            check: false,
+            json: args.json,
+            verbose: args.verbose ?? 0,
+            'retry-file': false,
+          }),
+        );
+      } finally {
+        await labDown(dir);
+        process.stdout.write(`Lab stopped. Run logs and journal: .fleetboot/runs/ (newest last).\n`);
+      }
+    },
+  };
+}

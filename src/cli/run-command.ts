@@ -1,0 +1,139 @@
+// `fleetboot run PLAYBOOK`: ansible-playbook's job.
+
+import type { CommandModule } from 'yargs';
+import { EventDispatcher } from '../core/dispatcher.js';
+import { ExitCode, OptionsError } from '../core/errors.js';
+import { Interrupt } from '../engine/interrupt.js';
+import { planRun } from '../engine/plan.js';
+import { runPlan } from '../engine/run.js';
+import { createRunDir, loadRunJournal, newRunId, runsRoot } from '../engine/run-dir.js';
+import { hostsToRetry } from '../engine/journal.js';
+import { ModuleRegistry } from '../modules/registry.js';
+import { createOutput, chooseOutputMode, useColor } from '../output/index.js';
+import { formatHostList, formatTaskList } from '../output/listing.js';
+import { inventorySources, positiveInt } from './options.js';
+import { loadWorld } from './wiring.js';
+
+export interface RunArgs {
+  playbook: string;
+  inventory?: string[];
+  limit?: string;
+  forks: number;
+  'list-hosts': boolean;
+  'list-tasks': boolean;
+  check: boolean;
+  'start-at-task'?: string;
+  'extra-vars'?: string[];
+  'retry-failed'?: string | boolean;
+  json: boolean;
+  verbose: number;
+  'retry-file': boolean;
+}
+
+export const DEFAULT_FORKS = 100;
+
+export function runCommand(setCode: (c: number) => void): CommandModule<object, RunArgs> {
+  return {
+    command: 'run <playbook>',
+    describe: 'run a playbook on the hosts of an inventory (ansible-playbook)',
+    builder: (y) =>
+      y
+        .positional('playbook', { type: 'string', demandOption: true, describe: 'the playbook file' })
+        .option('inventory', { alias: 'i', type: 'string', array: true, describe: 'inventory file or directory (repeatable)' })
+        .option('limit', { alias: 'l', type: 'string', describe: 'further limit hosts to a pattern, or @FILE (a .retry file)' })
+        .option('forks', { alias: 'f', type: 'number', default: DEFAULT_FORKS, describe: 'hosts worked on at once' })
+        .option('list-hosts', { type: 'boolean', default: false, describe: 'list the hosts each play would run on, then stop' })
+        .option('list-tasks', { type: 'boolean', default: false, describe: 'list the tasks each play would run, then stop' })
+        .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
+        .option('start-at-task', { type: 'string', describe: 'start at the task of this name' })
+        .option('extra-vars', { alias: 'e', type: 'string', array: true, describe: 'KEY=VALUE, JSON/YAML, or @FILE (repeatable)' })
+        .option('retry-failed', { type: 'string', describe: 'run only the failed and unfinished hosts of the last run (or of RUN)' })
+        .option('retry-file', { type: 'boolean', default: true, describe: 'write <playbook>.retry with the hosts to run again' })
+        .option('json', { type: 'boolean', default: false, describe: 'JSON lines on stdout, one per event' })
+        .option('verbose', { alias: 'v', type: 'count', describe: 'more output (-v, -vv, -vvv)' }) as never,
+    handler: async (args) => {
+      setCode(await run(args));
+    },
+  };
+}
+
+export async function run(args: RunArgs): Promise<number> {
+  const forks = positiveInt('--forks', args.forks);
+  const registry = new ModuleRegistry();
+  const world = await loadWorld({
+    inventory: inventorySources(args.inventory),
+    playbook: args.playbook,
+    extraVars: args['extra-vars'] ?? [],
+    registry,
+  });
+
+  let limit: Set<string> | undefined;
+  if (args.limit !== undefined) limit = new Set(await world.limit(args.limit));
+  const root = runsRoot();
+  if (args['retry-failed'] !== undefined) {
+    const named = args['retry-failed'];
+    const { dir, summary } = await loadRunJournal(root, typeof named === 'string' && named !== '' ? named : undefined);
+    const retry = hostsToRetry(summary);
+    if (retry.length === 0) throw new OptionsError(`--retry-failed: every host of ${dir} ended ok; nothing to run again`);
+    limit = new Set(limit ? retry.filter((h) => limit!.has(h)) : retry);
+  }
+
+  const plan = await planRun(world.playbook, registry, world.view, {
+    ...(limit ? { limit } : {}),
+    ...(args['start-at-task'] ? { startAtTask: args['start-at-task'] } : {}),
+    loadVarsFile: world.loadVarsFile,
+  });
+  if (args['list-hosts'] || args['list-tasks']) {
+    const text = args['list-hosts'] ? formatHostList(plan) : formatTaskList(plan);
+    process.stdout.write(text);
+    return ExitCode.OK;
+  }
+  if (plan.hosts.length === 0) {
+    process.stderr.write('[WARNING]: no hosts matched; nothing to do\n');
+    return ExitCode.OK;
+  }
+
+  const dispatcher = new EventDispatcher();
+  world.secrets.forEach((s) => dispatcher.secrets.add(s));
+  const mode = chooseOutputMode({ json: args.json, stream: process.stdout });
+  const output = createOutput({ mode, stream: process.stdout, color: useColor(process.stdout, process.env),
+    verbosity: args.verbose ?? 0,
+    invocation: { playbook: args.playbook, inventory: world.inventorySources },
+  });
+  dispatcher.subscribe((e) => output.consume(e));
+
+  const interrupt = new Interrupt();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const phase = interrupt.trigger();
+    void dispatcher.emit({ kind: 'interrupt', phase, signal });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const runId = newRunId();
+  const runDir = await createRunDir(root, runId);
+  try {
+    const summary = await runPlan({
+      plan,
+      inventory: world.view,
+      inventorySources: world.inventorySources,
+      templar: world.templar,
+      pool: world.pool((e) => void dispatcher.emit(e)),
+      sshTarget: world.sshTarget,
+      dispatcher,
+      interrupt,
+      forks,
+      check: args.check,
+      extraVars: world.extraVars,
+      runId,
+      runDir,
+      retryFiles: args['retry-file'],
+      ...(args.limit ? { limit: args.limit } : {}),
+    });
+    return summary.exitCode;
+  } finally {
+    output.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
