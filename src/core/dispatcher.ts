@@ -7,14 +7,17 @@ import { NO_LOG_MESSAGE, SecretSet } from './redact.js';
 export class EventDispatcher {
   readonly secrets = new SecretSet();
   private readonly consumers: EventConsumer[] = [];
+  /** Consumers that must have the event before anyone shows it (the journal). */
+  private readonly durable: EventConsumer[] = [];
   /** Hosts whose current task has `no_log: true`: their output and results are censored. */
   private readonly noLog = new Set<string>();
 
-  subscribe(consumer: EventConsumer): () => void {
-    this.consumers.push(consumer);
+  subscribe(consumer: EventConsumer, opts: { durable?: boolean } = {}): () => void {
+    const list = opts.durable ? this.durable : this.consumers;
+    list.push(consumer);
     return () => {
-      const i = this.consumers.indexOf(consumer);
-      if (i >= 0) this.consumers.splice(i, 1);
+      const i = list.indexOf(consumer);
+      if (i >= 0) list.splice(i, 1);
     };
   }
 
@@ -27,6 +30,9 @@ export class EventDispatcher {
   async emit(event: FleetEvent): Promise<void> {
     const clean = this.clean(event);
     if (clean === undefined) return;
+    // What is shown has been recorded first: after a crash, the journal knows at least as much
+    // as the operator saw.
+    if (this.durable.length) await Promise.all(this.durable.map((c) => c(clean)));
     const pending: Promise<void>[] = [];
     for (const consumer of this.consumers) {
       const r = consumer(clean);

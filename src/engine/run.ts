@@ -57,7 +57,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
   const journal = await JournalWriter.open(join(o.runDir, 'journal.jsonl'));
   const logs = new HostLogs(join(o.runDir, 'hosts'));
   const unsubscribe = [
-    d.subscribe(journalConsumer(journal, (h, i) => lastPlay.get(h) === i)),
+    d.subscribe(journalConsumer(journal, (h, i) => lastPlay.get(h) === i), { durable: true }),
     d.subscribe(logs.consume),
   ];
   const runRecord = {

@@ -81,6 +81,8 @@ function describe(errors: ErrorObject[], spec: ModuleSpec<Record<string, unknown
       out.push(p);
     }
   }
+  // A misspelled argument explains the rest (a `dset` is why `dest` is missing): it comes first.
+  out.sort((a, b) => Number(b.message.startsWith('unsupported argument')) - Number(a.message.startsWith('unsupported argument')));
   // A oneOf failure is explained better by its own line than by its branches' `required` lines.
   if (out.some((p) => p.message.startsWith('needs exactly one of'))) return out.filter((p) => !p.message.startsWith('missing required argument') || !oneOfChoices(spec)?.includes(p.message.split("'")[1]!));
   return out;
