@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../core/errors.js';
 import type { ModuleSpec } from './contract.js';
+import { SshHostKeyError } from '../ssh/errors.js';
 
 export interface WaitForConnectionArgs {
   delay?: number;
@@ -38,6 +39,8 @@ export const waitForConnectionModule: ModuleSpec<WaitForConnectionArgs> = {
         await withTimeout(probe(), connectMs, `no answer within ${connectMs / 1000}s`);
         return { changed: false, failed: false, elapsed: Math.round((Date.now() - started) / 1000), attempts: attempt };
       } catch (err) {
+        // A refused host key does not fix itself by waiting: the host is unreachable now.
+        if (err instanceof SshHostKeyError) throw err;
         lastError = errorMessage(err);
         ctx.emit({ kind: 'message', level: 'debug', verbosity: 2, msg: `wait_for_connection attempt ${attempt}: ${lastError}` });
         await ctx.reconnect();

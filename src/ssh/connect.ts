@@ -5,7 +5,7 @@
 import ssh2, { type AnyAuthMethod, type ServerHostKeyAlgorithm, type VerifyCallback } from 'ssh2';
 import { describeAuthFailure, describeConnectError, type ConnectContext } from './connect-error.js';
 import { SshClientConnection } from './connection.js';
-import { unreachable } from './errors.js';
+import { SshHostKeyError, unreachable } from './errors.js';
 import { fingerprintSha256, keyTypeLabel, parsePinnedKey, preferredHostKeyAlgorithms, type PresentedKey } from './host-key-policy.js';
 import { readKnownHostsFile } from './known-hosts-file.js';
 import { hostString, knownKeyTypes } from './known-hosts.js';
@@ -81,7 +81,7 @@ export async function connectSsh(target: SshTarget, options: ConnectOptions = {}
       if (!settle()) return;
       client.on('error', () => undefined); // late socket errors of a connection we gave up
       client.destroy();
-      reject(unreachable(target, what, cause));
+      reject(refusal !== undefined && what === refusal ? new SshHostKeyError(target, what, cause === undefined ? undefined : { cause }) : unreachable(target, what, cause));
     };
     function onError(err: Error): void {
       fail(refusal ?? describeConnectError(err, auth.context), err);

@@ -22,3 +22,14 @@ export class SshConnectionLostError extends SshUnreachableError {
     this.name = 'SshConnectionLostError';
   }
 }
+
+/**
+ * The server's host key was refused (unknown under the strict policy, changed, or revoked).
+ * Waiting does not fix it: an operator must look at the key, so callers that retry stop here.
+ */
+export class SshHostKeyError extends SshUnreachableError {
+  constructor(target: SshTarget, what: string, options?: { cause?: unknown }) {
+    super(target.host, `${targetLabel(target)}: ${what}`, options);
+    this.name = 'SshHostKeyError';
+  }
+}
