@@ -5,17 +5,35 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetEvent } from '../core/events.js';
 
+/** Lines are gathered and written at most this often: one write per host, not one per line. */
+const FLUSH_MS = 100;
+
 export class HostLogs {
   private readonly streams = new Map<string, WriteStream>();
+  private readonly pending = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
   constructor(private readonly dir: string) {}
 
-  private stream(host: string): WriteStream {
-    let s = this.streams.get(host);
-    if (!s) {
-      s = createWriteStream(join(this.dir, `${host.replace(/[^A-Za-z0-9._-]/g, '_')}.log`), { flags: 'a', mode: 0o600 });
-      this.streams.set(host, s);
+  private stream(host: string): { write(text: string): void } {
+    return { write: (text) => this.buffer(host, text) };
+  }
+
+  private buffer(host: string, text: string): void {
+    this.pending.set(host, (this.pending.get(host) ?? '') + text);
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    for (const [host, text] of this.pending) {
+      let s = this.streams.get(host);
+      if (!s) {
+        s = createWriteStream(join(this.dir, `${host.replace(/[^A-Za-z0-9._-]/g, '_')}.log`), { flags: 'a', mode: 0o600 });
+        this.streams.set(host, s);
+      }
+      s.write(text);
     }
-    return s;
+    this.pending.clear();
   }
 
   readonly consume = (event: FleetEvent): void => {
@@ -50,6 +68,8 @@ export class HostLogs {
   };
 
   async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.flush();
     await Promise.all([...this.streams.values()].map((s) => new Promise<void>((r) => s.end(r))));
     this.streams.clear();
   }

@@ -1,9 +1,16 @@
 // Ctrl-C in two steps: the first stops new steps from starting and lets running ones finish
 // (or time out); the second aborts the running ones too.
 
+import { setMaxListeners } from 'node:events';
+
 export class Interrupt {
   private readonly gracefulCtl = new AbortController();
   private readonly abortCtl = new AbortController();
+
+  constructor() {
+    // Every running step listens on these: hundreds at once is normal, not a leak.
+    setMaxListeners(0, this.gracefulCtl.signal, this.abortCtl.signal);
+  }
 
   /** Aborted on the first interrupt: no new step starts. */
   get graceful(): AbortSignal {

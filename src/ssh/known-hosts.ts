@@ -105,13 +105,22 @@ export function entryMatchesHost(entry: KnownHostEntry, host: string): boolean {
   return matched;
 }
 
+const globs = new Map<string, RegExp>();
+
 function globMatches(pattern: string, name: string): boolean {
+  // Most entries are plain names: compare them directly (at 1,000 hosts, every connect scans
+  // every entry, so building a RegExp per entry per connect adds up).
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === name;
+  let re = globs.get(pattern);
+  if (re) return re.test(name);
   const source = pattern
     .toLowerCase()
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 's').test(name);
+  re = new RegExp(`^${source}$`, 's');
+  globs.set(pattern, re);
+  return re.test(name);
 }
 
 export interface HostKeyLookup {
