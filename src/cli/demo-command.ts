@@ -30,7 +30,7 @@ export function demoCommand(setCode: (c: number) => void): CommandModule<object,
       const dir = resolve(args.dir);
       if ((await labStatus(dir)).up) await labDown(dir);
       process.stdout.write(`Starting a lab of ${args.hosts} simulated hosts in ${dir} ...\n`);
-      await labUp({ hosts: positiveInt('--hosts', args.hosts), dir });
+      await labUp({ hosts: positiveInt('--hosts', args.hosts), dir, port: 0 }); // any free port: never collide with another lab
       try {
         setCode(
           await run({
