@@ -128,6 +128,7 @@ export async function run(args: RunArgs): Promise<number> {
       runId,
       runDir,
       retryFiles: args['retry-file'],
+      verbosity: args.verbose ?? 0,
       ...(args.limit ? { limit: args.limit } : {}),
     });
     return summary.exitCode;

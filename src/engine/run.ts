@@ -36,6 +36,8 @@ export interface RunOptions {
   runId: string;
   runDir: string;
   limit?: string;
+  /** -v count, seen by playbooks as `ansible_verbosity` (debug's `verbosity:` compares with it). */
+  verbosity?: number;
   /** Write `<playbook>.retry` beside the playbook (Ansible's retry_files_enabled). */
   retryFiles: boolean;
 }
@@ -92,6 +94,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
         hostvars,
         playbook_dir: plan.playbookDir,
         ansible_check_mode: o.check,
+        ansible_verbosity: o.verbosity ?? 0,
         fleetboot_run_id: o.runId,
       };
       s = new HostScope(host, o.inventory.hostVars(host), magic, o.extraVars);

@@ -1,5 +1,6 @@
 // ansible.builtin.assert: fails the host unless every condition holds.
 
+import { truthy } from '../playbook/py-values.js';
 import type { ModuleSpec } from './contract.js';
 
 export interface AssertArgs {
@@ -29,7 +30,8 @@ export const assertModule: ModuleSpec<AssertArgs> = {
   async run(args, ctx) {
     const conditions = Array.isArray(args.that) ? args.that : [args.that];
     for (const condition of conditions) {
-      const ok = typeof condition === 'boolean' ? condition : Boolean(ctx.evaluate(condition));
+      // Jinja2's truth, not JavaScript's: an empty list or dict is false.
+      const ok = typeof condition === 'boolean' ? condition : truthy(ctx.evaluate(condition));
       if (!ok) {
         return {
           changed: false,

@@ -51,6 +51,22 @@ export function splitWords(cmd: string): string[] {
   return words;
 }
 
+/** Whether a path is a glob pattern (`*`, `?` or a `[...]` class), as `creates`/`removes` allow. */
+export function isGlob(path: string): boolean {
+  return /[*?]|\[!?[A-Za-z0-9._-]+\]/.test(path);
+}
+
+/**
+ * A glob pattern as one shell word: `*`, `?` and simple `[...]` classes stay active, all else
+ * is quoted (so `$`, spaces or quotes in a path are never interpreted).
+ */
+export function globWord(pattern: string): string {
+  return pattern
+    .split(/([*?]|\[!?[A-Za-z0-9._-]+\])/)
+    .map((part, i) => (i % 2 === 1 ? part : part === '' ? '' : shellQuote(part)))
+    .join('');
+}
+
 /** Prefixes `cd DIR &&` so the command runs in DIR. */
 export function inDirectory(command: string, chdir: string | undefined): string {
   return chdir ? `cd ${shellQuote(chdir)} && ${command}` : command;

@@ -1,7 +1,8 @@
 // ansible.builtin.copy: puts a file (from the controller, or inline content) on the host.
 
-import { readFile } from 'node:fs/promises';
-import { ModuleFailure, type ModuleSpec } from './contract.js';
+import { basename } from 'node:path';
+import type { ModuleSpec } from './contract.js';
+import { readControllerFile } from './controller-file.js';
 import { parseMode, putFile } from './put-file.js';
 
 export interface CopyArgs {
@@ -25,16 +26,8 @@ export const copyModule: ModuleSpec<CopyArgs> = {
   },
   async run(args, ctx) {
     const mode = parseMode(args.mode);
-    let data: Buffer;
-    if (args.content !== undefined) data = Buffer.from(args.content);
-    else {
-      const path = ctx.resolvePath(args.src!, 'files');
-      try {
-        data = await readFile(path);
-      } catch (err) {
-        throw new ModuleFailure(`src: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-    }
-    return putFile(args.dest, data, mode, ctx);
+    if (args.content !== undefined) return putFile({ dest: args.dest, content: Buffer.from(args.content), mode }, ctx);
+    const { data } = await readControllerFile(ctx, args.src!, 'files');
+    return putFile({ dest: args.dest, content: data, nameInDir: basename(args.src!), mode }, ctx);
   },
 };

@@ -19,6 +19,11 @@ export const debugModule: ModuleSpec<DebugArgs> = {
     not: { required: ['msg', 'var'] },
   },
   async run(args, ctx) {
+    // Shown only from that many -v on, as Ansible does; the run's level is `ansible_verbosity`.
+    const level = Number(ctx.vars.ansible_verbosity ?? 0);
+    if (args.verbosity !== undefined && args.verbosity > (Number.isFinite(level) ? level : 0)) {
+      return { changed: false, failed: false, skipped: true, skipped_reason: 'Verbosity threshold not met.' };
+    }
     if (args.var !== undefined) {
       let value: unknown;
       try {

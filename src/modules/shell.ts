@@ -24,6 +24,6 @@ export const shellModule: ModuleSpec<ShellArgs> = {
     // Ansible runs shell commands with /bin/sh unless told otherwise; so do we, explicitly,
     // rather than relying on the remote user's login shell.
     const sh = args.executable ?? '/bin/sh';
-    return runRemote(`${sh} -c ${shellQuote(args.cmd)}`, args.cmd, args, ctx);
+    return runRemote(`${shellQuote(sh)} -c ${shellQuote(args.cmd)}`, args.cmd, args, ctx);
   },
 };

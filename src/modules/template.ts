@@ -1,7 +1,8 @@
 // ansible.builtin.template: renders a Jinja2 template file on the controller, puts the result on the host.
 
-import { readFile } from 'node:fs/promises';
-import { ModuleFailure, type ModuleSpec } from './contract.js';
+import { basename } from 'node:path';
+import type { ModuleSpec } from './contract.js';
+import { readControllerFile } from './controller-file.js';
 import { fileModeSchema } from './copy.js';
 import { parseMode, putFile } from './put-file.js';
 
@@ -22,13 +23,8 @@ export const templateModule: ModuleSpec<TemplateArgs> = {
   },
   async run(args, ctx) {
     const mode = parseMode(args.mode);
-    const path = ctx.resolvePath(args.src, 'templates');
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      throw new ModuleFailure(`src: cannot read template ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    return putFile(args.dest, Buffer.from(ctx.render(text, { template_path: path })), mode, ctx);
+    const { path, data } = await readControllerFile(ctx, args.src, 'templates');
+    const content = Buffer.from(ctx.render(data.toString('utf8'), { template_path: path }));
+    return putFile({ dest: args.dest, content, nameInDir: basename(args.src), mode }, ctx);
   },
 };

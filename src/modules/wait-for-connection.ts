@@ -43,7 +43,9 @@ export const waitForConnectionModule: ModuleSpec<WaitForConnectionArgs> = {
         if (err instanceof SshHostKeyError) throw err;
         lastError = errorMessage(err);
         ctx.emit({ kind: 'message', level: 'debug', verbosity: 2, msg: `wait_for_connection attempt ${attempt}: ${lastError}` });
-        await ctx.reconnect();
+        // Not awaited: dropping a connect still pending (a host that takes TCP but never answers)
+        // waits for that connect's own timeout, which may be far longer than connect_timeout.
+        void ctx.reconnect().catch(() => undefined);
       }
       if (Date.now() + pauseMs >= deadline) break;
       await sleep(pauseMs, undefined, { signal: ctx.signal });

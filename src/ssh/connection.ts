@@ -7,8 +7,8 @@ import PQueue from 'p-queue';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { SshConnectionLostError, targetLabel } from './errors.js';
 import { rememberExit, runOnChannel } from './run-on-channel.js';
-import { sftpExists, sftpReadFile, sftpWriteFileAtomic } from './sftp-files.js';
-import type { ExecOptions, ExecResult, SshConnection, SshTarget } from './types.js';
+import { sftpExists, sftpReadFile, sftpStat, sftpWriteFileAtomic } from './sftp-files.js';
+import type { ExecOptions, ExecResult, RemoteStat, SshConnection, SshTarget } from './types.js';
 
 /** Exec channels open at once; with the SFTP session that stays under OpenSSH's MaxSessions 10. */
 export const MAX_EXEC_CHANNELS = 8;
@@ -124,6 +124,10 @@ export class SshClientConnection implements SshConnection {
 
   exists(path: string): Promise<boolean> {
     return this.withSftp('check a path', (sftp) => sftpExists(sftp, path));
+  }
+
+  stat(path: string): Promise<RemoteStat | null> {
+    return this.withSftp('stat a path', (sftp) => sftpStat(sftp, path));
   }
 
   readFile(path: string): Promise<Buffer | null> {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
+import type { RemoteStat } from './types.js';
 
 const NO_SUCH_FILE = 2;
 
@@ -37,6 +38,13 @@ async function statOrNull(sftp: SFTPWrapper, path: string): Promise<Stats | null
     if (err instanceof SftpError && isNoSuchFile(err.cause)) return null;
     throw err;
   }
+}
+
+export async function sftpStat(sftp: SFTPWrapper, path: string): Promise<RemoteStat | null> {
+  const st = await statOrNull(sftp, path);
+  if (st === null) return null;
+  const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other';
+  return { kind, mode: st.mode & 0o7777, size: st.size };
 }
 
 export async function sftpExists(sftp: SFTPWrapper, path: string): Promise<boolean> {

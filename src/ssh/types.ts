@@ -40,11 +40,20 @@ export interface ExecResult {
   timedOut?: boolean;
 }
 
+export interface RemoteStat {
+  kind: 'file' | 'dir' | 'symlink' | 'other';
+  /** Permission bits (0o7777). */
+  mode: number;
+  size: number;
+}
+
 export interface SshConnection {
   readonly target: SshTarget;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Whether a remote path exists (SFTP stat). */
   exists(path: string): Promise<boolean>;
+  /** What a remote path is (symlinks followed), or null when it does not exist. */
+  stat(path: string): Promise<RemoteStat | null>;
   /** Reads a remote file over SFTP; null when it does not exist. */
   readFile(path: string): Promise<Buffer | null>;
   /** Writes a remote file over SFTP (atomically where the server allows), with an optional mode. */

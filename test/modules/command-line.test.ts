@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { joinArgv, shellQuote, splitWords, inDirectory } from '../../src/modules/command-line.js';
+import { globWord, isGlob, joinArgv, lines, shellQuote, splitWords, inDirectory } from '../../src/modules/command-line.js';
 
 describe('command lines', () => {
   it('quotes words for a POSIX shell as shlex.quote does', () => {
@@ -19,5 +19,24 @@ describe('command lines', () => {
   });
   it('prefixes cd for chdir', () => {
     assert.equal(inDirectory('ls', '/tmp/a b'), "cd '/tmp/a b' && ls");
+  });
+  it('tells glob patterns from plain paths', () => {
+    assert.equal(isGlob('/etc/a.conf'), false);
+    assert.equal(isGlob('/var/*.done'), true);
+    assert.equal(isGlob('/var/log?'), true);
+    assert.equal(isGlob('/dev/sd[ab]'), true);
+    assert.equal(isGlob('/odd[$(x)]'), false);
+  });
+  it('quotes all of a glob pattern but its wildcards', () => {
+    assert.equal(globWord('/var/*.done'), "/var/*.done");
+    assert.equal(globWord('/a b/*.done'), "'/a b/'*.done");
+    assert.equal(globWord('/$x/f?[0-9]'), "'/$x/f'?[0-9]");
+    assert.equal(globWord("/it's/*"), `'/it'"'"'s/'*`);
+    assert.equal(globWord('/odd[$(x)]*'), "'/odd[$(x)]'*");
+  });
+  it('splits output into lines without a trailing empty one', () => {
+    assert.deepEqual(lines(''), []);
+    assert.deepEqual(lines('a\nb\n'), ['a', 'b']);
+    assert.deepEqual(lines('a\n\nb'), ['a', '', 'b']);
   });
 });

@@ -10,6 +10,17 @@ import { SshConnectionPool } from '../../src/ssh/index.js';
 import { startSshd, type Sshd } from '../ssh/sshd-fixture.js';
 import { makeContext, makePlaybookDir, runModule, type ContextOptions, type PlaybookDir, type TestContext } from './context.js';
 
+/** Kills a remote process sshd refused to signal (root sessions), by the pid it printed. */
+function killLeftover(printed: string): void {
+  const pid = Number(printed.trim().split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 describe('command and shell modules on OpenSSH sshd', function () {
   let sshd: Sshd;
   let pool: SshConnectionPool;
@@ -108,6 +119,19 @@ describe('command and shell modules on OpenSSH sshd', function () {
       assert.equal(r.failed, false);
     });
 
+    it('takes creates and removes as glob patterns, in a path with a space', async () => {
+      writeFileSync(join(work, 'step.done'), '');
+      const skip = await command({ cmd: 'false', creates: join(work, '*.done') });
+      assert.equal(skip.changed, false);
+      assert.equal(skip.failed, false);
+      const run = await command({ cmd: 'true', creates: join(work, '*.never') });
+      assert.equal(run.changed, true);
+      const relative = await command({ cmd: 'false', chdir: work, creates: 'step.d?ne' });
+      assert.equal(relative.changed, false);
+      const removes = await command({ cmd: 'true', removes: join(work, 'nothing-[0-9]') });
+      assert.equal(removes.changed, false);
+    });
+
     it('skips when removes does not exist, with Ansible\'s message', async () => {
       const removes = join(work, 'never-there');
       const r = await command({ cmd: 'false', removes });
@@ -128,9 +152,9 @@ describe('command and shell modules on OpenSSH sshd', function () {
       const r = await command({ cmd: 'cat', stdin: 'hello' });
       assert.equal(r.stdout, 'hello');
       const counted = await command({ cmd: 'wc -c', stdin: 'hello' });
-      assert.equal(counted.stdout.trim(), '6');
+      assert.equal(String(counted.stdout).trim(), '6');
       const bare = await command({ cmd: 'wc -c', stdin: 'hello', stdin_add_newline: false });
-      assert.equal(bare.stdout.trim(), '5');
+      assert.equal(String(bare.stdout).trim(), '5');
     });
 
     it('fails on a non-zero rc, keeping rc, stdout and stderr lines', async () => {
@@ -217,8 +241,11 @@ describe('command and shell modules on OpenSSH sshd', function () {
 
     it('kills a command that outlives ctx.timeoutMs and says it timed out', async function () {
       // OpenSSH refuses the KILL signal for root sessions: the result must come back anyway.
+      // `exec` makes the shell the sleep itself; its pid lets the test clean up after a refused KILL.
       this.timeout(15_000);
-      const r = await command({ cmd: 'sleep 30' }, { timeoutMs: 1000 });
+      const t = context({ timeoutMs: 1000 });
+      const r = await runModule(commandModule, { argv: ['sh', '-c', 'echo $$ >&2; exec sleep 30'] }, t.ctx);
+      killLeftover(t.output('stderr'));
       assert.equal(r.failed, true);
       assert.notEqual(r.rc, 0);
       assert.match(String(r.msg), /timed out after 1s/);
@@ -228,7 +255,8 @@ describe('command and shell modules on OpenSSH sshd', function () {
       this.timeout(15_000);
       const abort = new AbortController();
       const t = context({ signal: abort.signal, onEvent: () => abort.abort(new Error('stopped by test')) });
-      await assert.rejects(runModule(commandModule, { argv: ['sh', '-c', 'echo started; sleep 30'] }, t.ctx), /stopped by test/);
+      await assert.rejects(runModule(commandModule, { argv: ['sh', '-c', 'echo $$; exec sleep 30'] }, t.ctx), /stopped by test/);
+      killLeftover(t.output('stdout'));
     });
   });
 

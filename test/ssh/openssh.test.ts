@@ -189,6 +189,9 @@ describe('SSH transport against OpenSSH sshd', function () {
       assert.equal((await conn.exec(`stat -c %a ${path}`)).stdout, '640\n');
       assert.equal(await conn.exists(path), true);
       assert.equal(await conn.exists(dir), true);
+      assert.deepEqual(await conn.stat(path), { kind: 'file', mode: 0o640, size: 6 });
+      assert.equal((await conn.stat(dir))?.kind, 'dir');
+      assert.equal(await conn.stat(join(dir, 'nothing')), null);
       assert.equal((await conn.readFile(path))?.toString(), 'first\n');
       // replacing keeps the mode when none is given
       await conn.writeFile(path, Buffer.from('second\n'));

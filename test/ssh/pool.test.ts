@@ -22,6 +22,9 @@ class FakeConnection implements PoolableConnection {
   async exists(): Promise<boolean> {
     return false;
   }
+  async stat(): Promise<null> {
+    return null;
+  }
   async readFile(): Promise<Buffer | null> {
     return null;
   }
