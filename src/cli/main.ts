@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     .version(version())
     .alias('h', 'help')
     .epilog(EPILOG)
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(Math.min(120, process.stdout.columns || 120))
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageError(msg);
