@@ -75,4 +75,39 @@ describe('run: kill -9 mid-run, then --retry-failed', function () {
     assert.deepEqual(Object.values(end?.outcomes ?? {}).filter((o) => o !== 'ok'), []);
     assert.equal(finished.size + unfinished.length, 20);
   });
+
+  it('Ctrl-C once: running steps finish, no new step starts, exit 99; --retry-failed finishes the rest', async () => {
+    const child = spawnCli(['run', 'slow.yml', '-i', join(lab, 'inventory.yml'), '--forks', '4', '--json'], { cwd: work });
+    let sent = false;
+    const events: { kind: string; host?: string; task?: string; outcome?: string; phase?: string }[] = [];
+    child.stdout!.setEncoding('utf8');
+    let buf = '';
+    child.stdout!.on('data', (d: string) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const e = JSON.parse(buf.slice(0, nl)) as (typeof events)[number];
+        buf = buf.slice(nl + 1);
+        events.push(e);
+        if (!sent && e.kind === 'task.start' && e.task === 'work') {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      }
+    });
+    const r = await collect(child);
+    assert.equal(r.code, 99, r.stderr);
+    assert.ok(events.some((e) => e.kind === 'interrupt' && e.phase === 'graceful'));
+    // Every step that started also ended: running steps were let finish.
+    const started = events.filter((e) => e.kind === 'task.start').length;
+    const endedSteps = events.filter((e) => e.kind === 'task.end').length;
+    assert.equal(endedSteps, started);
+    const interrupted = events.filter((e) => e.kind === 'host.done' && e.outcome === 'interrupted').map((e) => e.host);
+    assert.ok(interrupted.length > 0);
+
+    const retry = await runCli(['run', 'slow.yml', '-i', join(lab, 'inventory.yml'), '--retry-failed', '--json'], { cwd: work });
+    assert.equal(retry.code, 0, retry.stderr);
+    const start = retry.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; hosts?: string[] }).find((e) => e.kind === 'run.start');
+    for (const h of interrupted) assert.ok(start?.hosts?.includes(h!), `${h} should be retried`);
+  });
 });
