@@ -62,6 +62,14 @@ export const VAR_PROPERTIES: Record<string, unknown> = {
   ansible_become_pass: { not: {}, message: SECRET },
 };
 
+/**
+ * Any variable named like a secret (`*_password`, `*_token`, ...) may hold a reference (a
+ * template such as "{{ lookup('env', 'BMC_PASS') }}"), never the secret itself.
+ */
+export const SECRET_VAR_PATTERNS: Record<string, unknown> = {
+  '(^|_)(password|passwd|pass|secret|token)$': typed({ not: {} }, SECRET),
+};
+
 /** Inventory files read ansible_group_priority into the group (Python's int()). */
 const GROUP_VAR_PROPERTIES: Record<string, unknown> = {
   ...VAR_PROPERTIES,
@@ -76,6 +84,7 @@ export const VARS_SCHEMA = {
   $id: 'fleetboot:vars',
   type: 'object',
   properties: VAR_PROPERTIES,
+  patternProperties: SECRET_VAR_PATTERNS,
   message: 'must be a mapping of variable names to values',
 };
 
@@ -83,6 +92,7 @@ export const GROUP_VARS_SCHEMA = {
   $id: 'fleetboot:group-vars',
   type: 'object',
   properties: GROUP_VAR_PROPERTIES,
+  patternProperties: SECRET_VAR_PATTERNS,
   message: 'must be a mapping of variable names to values',
 };
 
@@ -108,6 +118,7 @@ export const YAML_INVENTORY_SCHEMA = {
             type: ['object', 'null'],
             message: 'must be a mapping of variables (or empty)',
             properties: VAR_PROPERTIES,
+            patternProperties: SECRET_VAR_PATTERNS,
           },
         },
         children: {
@@ -119,6 +130,7 @@ export const YAML_INVENTORY_SCHEMA = {
           type: ['object', 'null'],
           message: 'must be a mapping of variable names to values',
           properties: GROUP_VAR_PROPERTIES,
+          patternProperties: SECRET_VAR_PATTERNS,
         },
       },
     },

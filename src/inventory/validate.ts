@@ -13,7 +13,7 @@ let compiled: { inventory: ValidateFunction; vars: ValidateFunction; groupVars: 
 
 function validators(): NonNullable<typeof compiled> {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, allowMatchingProperties: true });
     ajv.addKeyword({ keyword: 'message', schemaType: 'string' });
     compiled = {
       inventory: ajv.compile(YAML_INVENTORY_SCHEMA),
