@@ -26,7 +26,7 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
         .option('hosts', { alias: 'n', type: 'number', default: 8, describe: 'up: how many hosts' })
         .option('dir', { type: 'string', default: DEFAULT_LAB_DIR, describe: 'the lab directory (inventory, keys, state)' })
         .option('faults', { type: 'string', describe: 'up: a YAML file of faults per host' })
-        .option('port', { type: 'number', describe: 'up: SSH port of every host (default 2222)' }) as never,
+        .option('port', { type: 'number', describe: 'up: SSH port of every host (default 2222; 0: any free port)' }) as never,
     handler: async (args) => {
       const dir = resolve(args.dir);
       if (args.action === 'up') {
@@ -34,10 +34,10 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
           hosts: positiveInt('--hosts', args.hosts),
           dir,
           ...(args.faults ? { faults: resolve(args.faults) } : {}),
-          ...(args.port ? { port: args.port } : {}),
+          ...(args.port !== undefined ? { port: args.port } : {}),
         });
         process.stdout.write(`lab up: ${state.hosts.length} hosts, inventory ${dir}/inventory.yml\n`);
-        process.stdout.write(`try: fleetboot run playbooks/site.yml -i ${dir}/inventory.yml\n`);
+        process.stdout.write(`try: fleetboot run playbooks/site.yml -i ${dir}/inventory.yml -i inventory/lab\n`);
       } else if (args.action === 'down') {
         await labDown(dir);
         process.stdout.write(`lab down: ${dir}\n`);

@@ -33,8 +33,9 @@ async function main(argv: string[]): Promise<number> {
     .epilog(EPILOG)
     .wrap(Math.min(120, process.stdout.columns || 120))
     .fail((msg, err) => {
-      if (err) throw err;
-      throw new UsageError(msg);
+      // yargs' own complaints (YError) are usage errors; anything else came from a command.
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(msg ?? err?.message ?? 'bad usage');
     });
   await parser.parseAsync();
   return code;

@@ -3,9 +3,12 @@
 import { existsSync } from 'node:fs';
 import { OptionsError } from '../core/errors.js';
 
-/** -i as ansible: repeatable; comma lists split; default ./inventory when it exists. */
+/**
+ * -i as ansible: repeatable; a value with a comma is a host list (`-i 'h1,h2,'`); default
+ * $ANSIBLE_INVENTORY (comma-separated sources), else ./inventory when it exists.
+ */
 export function inventorySources(value: string[] | string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
-  const given = (Array.isArray(value) ? value : value ? [value] : []).flatMap((v) => v.split(',')).filter(Boolean);
+  const given = (Array.isArray(value) ? value : value ? [value] : []).filter(Boolean);
   if (given.length > 0) return given;
   if (env.ANSIBLE_INVENTORY) return env.ANSIBLE_INVENTORY.split(',').filter(Boolean);
   if (existsSync('inventory')) return ['inventory'];

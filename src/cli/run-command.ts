@@ -2,7 +2,7 @@
 
 import type { CommandModule } from 'yargs';
 import { EventDispatcher } from '../core/dispatcher.js';
-import { ExitCode, OptionsError } from '../core/errors.js';
+import { ExitCode, FleetbootError, OptionsError } from '../core/errors.js';
 import { Interrupt } from '../engine/interrupt.js';
 import { planRun } from '../engine/plan.js';
 import { runPlan } from '../engine/run.js';
@@ -39,14 +39,14 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
     builder: (y) =>
       y
         .positional('playbook', { type: 'string', demandOption: true, describe: 'the playbook file' })
-        .option('inventory', { alias: 'i', type: 'string', array: true, describe: 'inventory file or directory (repeatable)' })
-        .option('limit', { alias: 'l', type: 'string', describe: 'further limit hosts to a pattern, or @FILE (a .retry file)' })
+        .option('inventory', { alias: 'i', type: 'string', array: true, requiresArg: true, describe: 'inventory file or directory (repeatable)' })
+        .option('limit', { alias: 'l', type: 'string', requiresArg: true, describe: 'further limit hosts to a pattern, or @FILE (a .retry file)' })
         .option('forks', { alias: 'f', type: 'number', default: DEFAULT_FORKS, describe: 'hosts worked on at once' })
         .option('list-hosts', { type: 'boolean', default: false, describe: 'list the hosts each play would run on, then stop' })
         .option('list-tasks', { type: 'boolean', default: false, describe: 'list the tasks each play would run, then stop' })
         .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
         .option('start-at-task', { type: 'string', describe: 'start at the task of this name' })
-        .option('extra-vars', { alias: 'e', type: 'string', array: true, describe: 'KEY=VALUE, JSON/YAML, or @FILE (repeatable)' })
+        .option('extra-vars', { alias: 'e', type: 'string', array: true, requiresArg: true, describe: 'KEY=VALUE, JSON/YAML, or @FILE (repeatable)' })
         .option('retry-failed', { type: 'string', describe: 'run only the failed and unfinished hosts of the last run (or of RUN)' })
         .option('retry-file', { type: 'boolean', default: true, describe: 'write <playbook>.retry with the hosts to run again' })
         .option('json', { type: 'boolean', default: false, describe: 'JSON lines on stdout, one per event' })
@@ -89,6 +89,8 @@ export async function run(args: RunArgs): Promise<number> {
     return ExitCode.OK;
   }
   if (plan.hosts.length === 0) {
+    // As ansible-playbook: a limit that leaves nothing is an error (a typo must not "succeed").
+    if (limit) throw new FleetbootError('Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
     process.stderr.write('[WARNING]: no hosts matched; nothing to do\n');
     return ExitCode.OK;
   }

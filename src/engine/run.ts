@@ -143,12 +143,15 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
           }
           if (r.outcome === 'failed' || r.outcome === 'unreachable') {
             failedInBatch++;
-            if (planned.play.any_errors_fatal) {
+            const why = planned.play.any_errors_fatal
+              ? `any_errors_fatal: ${host} ${r.outcome === 'failed' ? 'failed' : 'was unreachable'}`
+              : exceedsMaxFail(failedInBatch, batch.length, planned.play.max_fail_percentage)
+                ? `max_fail_percentage ${planned.play.max_fail_percentage}% exceeded: ${failedInBatch} of ${batch.length} hosts in the batch failed`
+                : undefined;
+            if (why && !playStop.signal.aborted) {
               playStop.abort();
               stopRun = true;
-            } else if (exceedsMaxFail(failedInBatch, batch.length, planned.play.max_fail_percentage)) {
-              playStop.abort();
-              stopRun = true;
+              await d.emit({ kind: 'message', level: 'warning', msg: `play '${planned.play.name}' stopped (${why}); no new step starts, running ones finish; the hosts not finished are for --retry-failed` });
             }
           }
           await finishHost(host, planned.index, planned.play.name, r.outcome, r.msg);

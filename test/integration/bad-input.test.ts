@@ -54,6 +54,21 @@ describe('bad input on the command line', function () {
     assert.equal(r.code, 5);
     const r2 = await runCli(['run', 'ok.yml', '--no-such-flag'], { cwd: work });
     assert.equal(r2.code, 5);
+    const r3 = await runCli(['run', 'ok.yml', '-i', 'inv.yml', '-e'], { cwd: work });
+    assert.equal(r3.code, 5);
+    assert.match(r3.stderr, /Not enough arguments following: e/);
+  });
+
+  it('a --limit that leaves no host is an error, as in ansible-playbook (exit 1)', async () => {
+    const r = await runCli(['run', 'ok.yml', '-i', 'inv.yml', '--limit', 'nosuchhost'], { cwd: work });
+    assert.equal(r.code, 1);
+    assert.match(oneLine(r.stderr), /leaves us with no hosts to target/);
+  });
+
+  it('-i with a comma is a host list', async () => {
+    const r = await runCli(['run', 'ok.yml', '-i', 'alpha,beta,', '--list-hosts'], { cwd: work });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /hosts \(2\):\n\s+alpha\n\s+beta/);
   });
 
   it('a missing playbook: one line, exit 1', async () => {
