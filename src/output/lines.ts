@@ -1,6 +1,6 @@
 // One line per host event, for logs that are not a terminal (CI, pipes, files): greppable, in
-// Ansible's words (`ok: [host] task`, `failed: [host] task: msg (rc=1)`), headers once per play
-// and task, host output at -v, transport details at -vvv, warnings always.
+// Ansible's words (`ok: [host] task`, `failed: [host] task: msg (rc=1)`, a debug task's message
+// after `=> `), a header per play, host output at -v, transport details at -vvv, warnings always.
 
 import type { EventOf, FleetEvent, RunEndEvent } from '../core/events.js';
 import type { TaskResult } from '../core/result.js';
@@ -8,7 +8,7 @@ import { createPaint, STATE_COLOR, type Paint } from './color.js';
 import { formatRecap } from './recap.js';
 import { renderEvent, type Renderers } from './renderers.js';
 import { RunFacts, type Invocation } from './run-facts.js';
-import { banner, describeFailure, oneLine } from './text.js';
+import { banner, describeFailure, hangingLines, oneLine } from './text.js';
 
 export interface LinesStyle {
   color: boolean;
@@ -52,9 +52,9 @@ export class LinesFormatter {
       'host.output': (e) => (v >= 1 ? this.output(e) : []),
       'task.retry': (e) =>
         [p('darkGray', `retrying: [${e.host}] ${e.task} (${e.attempt}/${e.retries}): ${oneLine(e.msg)}`)],
-      'task.end': (e) => [...this.flush(e.host), this.taskEnd(e)],
+      'task.end': (e) => [...this.flushHost(e.host), ...this.taskEnd(e)],
       'host.done': (e) => {
-        const lines = this.flush(e.host);
+        const lines = this.flushHost(e.host);
         if (e.outcome === 'interrupted') lines.push(p('yellow', `interrupted: [${e.host}]`));
         else if (v >= 1) lines.push(`done: [${e.host}] ${e.outcome}`);
         return lines;
@@ -100,24 +100,49 @@ export class LinesFormatter {
     return lines;
   }
 
-  private taskEnd(e: EventOf<'task.end'>): string {
+  /**
+   * A debug task's result lines, as the lines mode prints them, or none when it has nothing to
+   * show (skipped, or neither a message nor a variable): what the live view prints above its frame.
+   */
+  debugLines(e: EventOf<'task.end'>): string[] {
+    if (e.module !== 'debug' || (e.status !== 'ok' && e.status !== 'changed')) return [];
+    return debugShown(e.result).length ? this.taskEnd(e) : [];
+  }
+
+  /** A host's partial output lines, printed when its step or play ends. */
+  flushHost(host: string): string[] {
+    const lines: string[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const key = `${host}\u0000${stream}`;
+      const rest = this.partial.get(key);
+      if (rest === undefined) continue;
+      this.partial.delete(key);
+      lines.push(`[${host}] ${stream}: ${rest}`);
+    }
+    return lines;
+  }
+
+  private taskEnd(e: EventOf<'task.end'>): string[] {
     const p = this.paint;
     const v = this.style.verbosity;
     const at = `[${e.host}] ${e.task}`;
     switch (e.status) {
       case 'failed': {
         const line = p('red', `failed: ${at}: ${describeFailure(e.result)}`);
-        return e.ignored ? `${line} ${p('cyan', '...ignoring')}` : line;
+        return [e.ignored ? `${line} ${p('cyan', '...ignoring')}` : line];
       }
       case 'unreachable':
-        return p('brightRed', `unreachable: ${at}: ${describeFailure(e.result)}`);
+        return [p('brightRed', `unreachable: ${at}: ${describeFailure(e.result)}`)];
       case 'skipped':
-        return p('cyan', `skipping: ${at}${v >= 1 && e.result.reason ? ` (${e.result.reason})` : ''}${details(e.result, v)}`);
+        return [p('cyan', `skipping: ${at}${v >= 1 && e.result.reason ? ` (${e.result.reason})` : ''}${details(e.result, v)}`)];
       case 'ok':
       case 'changed': {
-        const reason = v >= 1 && e.result.reason ? ` (${e.result.reason})` : '';
-        const shown = v < 2 && e.module === 'debug' ? debugText(e.result) : details(e.result, v);
-        return p(STATE_COLOR[e.status], `${e.status}: ${at}${reason}${shown}`);
+        const color = STATE_COLOR[e.status];
+        const head = `${e.status}: ${at}${v >= 1 && e.result.reason ? ` (${e.result.reason})` : ''}`;
+        const shown = v < 2 && e.module === 'debug' ? debugShown(e.result) : [details(e.result, v)];
+        // A multi-line message keeps its lines (Ansible's layout), each colored on its own so
+        // that a pager or a grep of one line still sees its color end.
+        return (shown.length ? shown : ['']).flatMap((text) => hangingLines(`${head}${text}`).map((l) => p(color, l)));
       }
     }
   }
@@ -131,18 +156,6 @@ export class LinesFormatter {
     else this.partial.delete(key);
     return parts.map((line) => `[${e.host}] ${e.stream}: ${line}`);
   }
-
-  private flush(host: string): string[] {
-    const lines: string[] = [];
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const key = `${host}\u0000${stream}`;
-      const rest = this.partial.get(key);
-      if (rest === undefined) continue;
-      this.partial.delete(key);
-      lines.push(`[${host}] ${stream}: ${rest}`);
-    }
-    return lines;
-  }
 }
 
 /** At -vv, the whole result, as Ansible shows it at -v. */
@@ -150,11 +163,48 @@ function details(result: TaskResult, verbosity: number): string {
   return verbosity >= 2 ? ` => ${JSON.stringify(result)}` : '';
 }
 
-/** What a debug task shows: its message, or the variable it was asked for. */
-function debugText(result: TaskResult): string {
-  if (typeof result.msg === 'string') return ` => ${oneLine(result.msg)}`;
-  const { changed: _c, failed: _f, ...rest } = result;
-  return Object.keys(rest).length ? ` => ${JSON.stringify(rest)}` : '';
+/** Result keys that are bookkeeping, not what a debug task was asked to show. */
+const DEBUG_BOOKKEEPING = new Set(['changed', 'failed', 'skipped', 'attempts', 'failed_when_result', 'ansible_loop_var']);
+
+function structured(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.keys(value).length > 0;
+}
+
+/** A debug `msg` as text: a string as is, anything else as indented JSON (as Ansible shows it). */
+function messageText(msg: unknown): string {
+  if (typeof msg === 'string') return msg;
+  return structured(msg) ? JSON.stringify(msg, null, 2) : String(JSON.stringify(msg));
+}
+
+/**
+ * What one debug result shows after its task: ` => ` and its message, or the variable it was
+ * asked for (`{"name": value}`), possibly on several lines; undefined when there is nothing.
+ */
+function debugText(result: TaskResult): string | undefined {
+  if (result.msg !== undefined) return ` => ${messageText(result.msg)}`;
+  const rest = Object.fromEntries(Object.entries(result).filter(([k]) => !DEBUG_BOOKKEEPING.has(k)));
+  if (Object.keys(rest).length === 0) return undefined;
+  return ` => ${Object.values(rest).some(structured) ? JSON.stringify(rest, null, 2) : JSON.stringify(rest)}`;
+}
+
+/** The label of a loop item, when the result names its loop variable (as Ansible's does). */
+function itemLabel(result: TaskResult): string {
+  const loopVar = result.ansible_loop_var;
+  if (typeof loopVar !== 'string' || !(loopVar in result)) return '';
+  const item = result[loopVar];
+  return ` (item=${oneLine(typeof item === 'string' ? item : String(JSON.stringify(item)))})`;
+}
+
+/** A debug task's texts: one, or one per loop item that showed something (not the loop's summary). */
+function debugShown(result: TaskResult): string[] {
+  if (Array.isArray(result.results)) {
+    return result.results.flatMap((r) => {
+      const text = r.skipped ? undefined : debugText(r);
+      return text === undefined ? [] : [`${itemLabel(r)}${text}`];
+    });
+  }
+  const text = result.skipped ? undefined : debugText(result);
+  return text === undefined ? [] : [text];
 }
 
 export interface LinesOutputOptions extends LinesStyle {

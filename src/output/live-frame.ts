@@ -157,12 +157,26 @@ export function buildSummary(state: LiveState, columns: number, paint: Paint, no
   const width = Math.max(20, columns - 1);
   const lines = ['', header(paint, width, state, now, true), tableHeader(paint, width)];
   state.counts.forEach((c, i) => lines.push(taskRow(paint, width, i, state.tasks[i] ?? '', c)));
-  const ok = state.hostsDone - state.hostsFailed - state.hostsUnreachable;
-  const segments: Segment[] = [[`hosts: ${state.hostsTotal}  ok `], [String(ok), 'green']];
-  if (state.hostsFailed) segments.push(['  failed '], [String(state.hostsFailed), 'red']);
-  if (state.hostsUnreachable) segments.push(['  unreachable '], [String(state.hostsUnreachable), 'brightRed']);
-  const notDone = state.hostsTotal - state.hostsDone;
-  if (notDone > 0) segments.push(['  not finished '], [String(notDone), 'yellow']);
-  lines.push(line(paint, width, ...segments));
+  // Not cut to the width: it stays above the frame, so a wrapped line does no harm, and a cut
+  // one would hide how some hosts ended.
+  lines.push(hostsLine(state).map(([text, color]) => paint(color, text)).join(''));
   return lines;
+}
+
+/**
+ * `hosts: 50  ok 7  failed 3  not started 40`: each host counted once, by how it ended; ok
+ * always shown, the other buckets when not empty.
+ */
+function hostsLine(state: LiveState): Segment[] {
+  const t = state.hostTally();
+  const segments: Segment[] = [[`hosts: ${state.hostsTotal}  ok `], [String(t.ok), 'green']];
+  const buckets: ReadonlyArray<readonly [string, number, ColorName]> = [
+    ['failed', t.failed, 'red'],
+    ['unreachable', t.unreachable, 'brightRed'],
+    ['interrupted', t.interrupted, 'yellow'],
+    ['not finished', t.notFinished, 'yellow'],
+    ['not started', t.notStarted, 'yellow'],
+  ];
+  for (const [label, n, color] of buckets) if (n > 0) segments.push([`  ${label} `], [String(n), color]);
+  return segments;
 }

@@ -2,7 +2,7 @@
 // the same per event as ten. Rendering reads these counters; it never walks the hosts.
 
 import type { EventOf, FleetEvent } from '../core/events.js';
-import type { TaskStatus } from '../core/result.js';
+import type { HostOutcome, TaskStatus } from '../core/result.js';
 import { renderEvent, type Renderers } from './renderers.js';
 import { describeFailure } from './text.js';
 
@@ -17,8 +17,26 @@ export interface FailureNote {
   msg: string;
 }
 
+/**
+ * How the play's hosts ended, each host in exactly one bucket: by its outcome, except that a
+ * host stopped before its first step (interrupted or play stopped) counts as not started, and one
+ * stopped after it (or not ended at all) as not finished.
+ */
+export interface HostTally {
+  ok: number;
+  failed: number;
+  unreachable: number;
+  interrupted: number;
+  notFinished: number;
+  notStarted: number;
+}
+
 function zero(): TaskCounts {
   return { running: 0, ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 };
+}
+
+function emptyTally(): HostTally {
+  return { ok: 0, failed: 0, unreachable: 0, interrupted: 0, notFinished: 0, notStarted: 0 };
 }
 
 export class LiveState {
@@ -36,9 +54,8 @@ export class LiveState {
   /** Index of the task a host reached last, across the play (the "active" rows). */
   lastStartedTask = -1;
   hostsTotal = 0;
+  /** Hosts that ended the play, whatever their outcome: the progress bar. */
   hostsDone = 0;
-  hostsFailed = 0;
-  hostsUnreachable = 0;
   /** Steps finished, a host that left the play counting all its remaining steps: the ETA's rate. */
   stepsDone = 0;
   recentFailures: FailureNote[] = [];
@@ -52,6 +69,10 @@ export class LiveState {
   private readonly hostSteps = new Map<string, number>();
   private readonly doneHosts = new Set<string>();
   private readonly failedHosts = new Set<string>();
+  /** Hosts that began a step in this play and have not ended it. */
+  private readonly startedHosts = new Set<string>();
+  private playHosts: readonly string[] = [];
+  private tally: HostTally = emptyTally();
 
   private readonly reducers: Renderers<void> = {
     'run.start': (e) => {
@@ -68,6 +89,7 @@ export class LiveState {
       if (current === e.taskIndex) return; // the next item of a loop: the same step
       if (current !== undefined) this.task(current).running -= 1;
       this.runningTask.set(e.host, e.taskIndex);
+      if (!this.doneHosts.has(e.host)) this.startedHosts.add(e.host);
       this.task(e.taskIndex, e.task).running += 1;
       if (e.taskIndex > this.lastStartedTask) this.lastStartedTask = e.taskIndex;
     },
@@ -81,6 +103,7 @@ export class LiveState {
       }
       counts[e.status] += 1;
       if (!this.doneHosts.has(e.host)) {
+        this.startedHosts.add(e.host);
         this.stepsDone += 1;
         this.hostSteps.set(e.host, (this.hostSteps.get(e.host) ?? 0) + 1);
       }
@@ -89,25 +112,18 @@ export class LiveState {
       }
     },
     'host.done': (e) => {
-      if (this.doneHosts.has(e.host)) return;
-      this.doneHosts.add(e.host);
-      this.hostsDone += 1;
-      const running = this.runningTask.get(e.host);
-      if (running !== undefined) {
-        this.task(running).running -= 1;
-        this.runningTask.delete(e.host);
-      }
-      const steps = this.hostSteps.get(e.host) ?? 0;
-      this.stepsDone += Math.max(0, this.tasks.length - steps);
-      this.hostSteps.delete(e.host);
-      if (e.outcome === 'failed') this.hostsFailed += 1;
-      if (e.outcome === 'unreachable') this.hostsUnreachable += 1;
+      this.endHost(e.host, e.outcome);
       if (e.outcome === 'failed' || e.outcome === 'unreachable') this.noteFailure(e.host, '', e.msg ?? e.outcome);
     },
     'play.end': () => {
       this.active = false;
     },
-    'run.end': () => {},
+    'run.end': (e) => {
+      // A play cut short without its host.done events: the run's final outcomes say how its
+      // hosts ended (a host missing from them did not finish).
+      if (!this.active) return;
+      for (const h of this.playHosts) if (!this.doneHosts.has(h)) this.endHost(h, e.outcomes[h] ?? 'pending');
+    },
     interrupt: (e) => {
       this.interrupt = e.phase;
     },
@@ -127,6 +143,13 @@ export class LiveState {
     return total > 0 ? Math.min(1, this.stepsDone / total) : 0;
   }
 
+  /** How the play's hosts ended so far; hosts yet to end count as not finished or not started. */
+  hostTally(): HostTally {
+    const open = this.hostsTotal - this.hostsDone;
+    const started = Math.min(open, this.startedHosts.size);
+    return { ...this.tally, notFinished: this.tally.notFinished + started, notStarted: this.tally.notStarted + open - started };
+  }
+
   /** Hosts running a step now. */
   runningHosts(): number {
     return this.runningTask.size;
@@ -142,13 +165,47 @@ export class LiveState {
     this.counts = e.tasks.map(zero);
     this.lastStartedTask = -1;
     this.hostsTotal = e.hosts.length;
-    this.hostsDone = this.hostsFailed = this.hostsUnreachable = this.stepsDone = 0;
+    this.playHosts = e.hosts;
+    this.hostsDone = this.stepsDone = 0;
+    this.tally = emptyTally();
+    this.startedHosts.clear();
     this.recentFailures = [];
     this.failuresTotal = 0;
     this.runningTask.clear();
     this.hostSteps.clear();
     this.doneHosts.clear();
     this.failedHosts.clear();
+  }
+
+  /** A host ended the play (a host gets one host.done per play: later ones are ignored). */
+  private endHost(host: string, outcome: HostOutcome): void {
+    if (this.doneHosts.has(host)) return;
+    this.doneHosts.add(host);
+    this.hostsDone += 1;
+    const started = this.startedHosts.delete(host);
+    const running = this.runningTask.get(host);
+    if (running !== undefined) {
+      this.task(running).running -= 1;
+      this.runningTask.delete(host);
+    }
+    const steps = this.hostSteps.get(host) ?? 0;
+    this.stepsDone += Math.max(0, this.tasks.length - steps);
+    this.hostSteps.delete(host);
+    switch (outcome) {
+      case 'ok':
+      case 'failed':
+      case 'unreachable':
+        this.tally[outcome] += 1;
+        break;
+      case 'interrupted':
+        if (started) this.tally.interrupted += 1;
+        else this.tally.notStarted += 1;
+        break;
+      case 'pending':
+        if (started) this.tally.notFinished += 1;
+        else this.tally.notStarted += 1;
+        break;
+    }
   }
 
   private task(index: number, name?: string): TaskCounts {

@@ -1,7 +1,7 @@
 // The live view on a terminal: events only update counters; a timer redraws the frame in place
 // (at most every 100 ms, and only when something moved or the clock's seconds did), erasing the
-// previous frame with cursor movement. Lines that must stay (warnings, finished plays, the
-// recap) are printed above the frame.
+// previous frame with cursor movement. Lines that must stay (warnings, debug results, host
+// output at -v, finished plays, the recap) are printed above the frame.
 
 import type { FleetEvent } from '../core/events.js';
 import { createPaint, type Paint } from './color.js';
@@ -71,6 +71,13 @@ export class LiveView {
       case 'host.output':
       case 'interrupt':
         this.pending.push(...this.log.format(event));
+        break;
+      case 'task.end':
+        // A debug task is the operator asking to see something: its result stays above the frame.
+        this.pending.push(...this.log.flushHost(event.host), ...this.log.debugLines(event));
+        break;
+      case 'host.done':
+        this.pending.push(...this.log.flushHost(event.host));
         break;
       case 'play.end':
         this.pending.push(...buildSummary(this.state, this.opts.size().columns, this.paint, now));

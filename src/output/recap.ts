@@ -1,6 +1,7 @@
 // The PLAY RECAP, as lines of text: Ansible's per-host table for small fleets (same columns,
-// spacing and colors as `ansible-playbook`), a condensed one for large fleets, and a footer
-// saying where the run is recorded, how to retry what failed, and what the exit code means.
+// spacing and colors as `ansible-playbook`), a condensed one for large fleets, the hosts that did
+// not finish by name, and a footer saying where the run is recorded, how to retry what failed,
+// and what the exit code means.
 
 import { ExitCode } from '../core/errors.js';
 import { emptyStats, type HostOutcome, type HostStats } from '../core/result.js';
@@ -10,7 +11,7 @@ import { banner, oneLine } from './text.js';
 
 /** Fleets larger than this get the condensed recap: a thousand recap lines help nobody. */
 export const PER_HOST_RECAP_LIMIT = 50;
-/** Names listed inline for hosts that did not finish (interrupted, never started). */
+/** Names listed inline for hosts that did not finish (interrupted, play stopped, never started). */
 const UNFINISHED_NAMES = 10;
 
 export interface RecapInput {
@@ -95,7 +96,6 @@ function condensed(paint: Paint, input: RecapInput, hosts: string[]): string[] {
   const total = emptyStats();
   const failed: string[] = [];
   const unreachable: string[] = [];
-  const unfinished: string[] = [];
   let ok = 0;
   for (const h of hosts) {
     const s = input.stats[h];
@@ -104,7 +104,6 @@ function condensed(paint: Paint, input: RecapInput, hosts: string[]): string[] {
     if (outcome === 'ok') ok += 1;
     else if (outcome === 'failed') failed.push(h);
     else if (outcome === 'unreachable') unreachable.push(h);
-    else unfinished.push(h);
   }
   const lines = [statsLine(paint, `TOTAL (${hosts.length} hosts)`, total), `hosts ok: ${ok} of ${hosts.length}`];
   const list = (title: string, names: string[], color: ColorName): void => {
@@ -117,11 +116,24 @@ function condensed(paint: Paint, input: RecapInput, hosts: string[]): string[] {
   };
   list('failed', failed, 'red');
   list('unreachable', unreachable, 'brightRed');
-  if (unfinished.length) {
-    const shown = unfinished.slice(0, UNFINISHED_NAMES).join(', ');
-    const more = unfinished.length > UNFINISHED_NAMES ? `, … and ${unfinished.length - UNFINISHED_NAMES} more` : '';
-    lines.push(`not finished: ${unfinished.length} host${unfinished.length === 1 ? '' : 's'}: ${shown}${more}`);
-  }
+  return lines;
+}
+
+/**
+ * Hosts that did not end, by name: the table's counters cannot tell them from hosts that ended
+ * ok (an interrupted host may show ok=3), and they are what `--retry-failed` picks up.
+ */
+function unfinishedLines(input: RecapInput, hosts: string[]): string[] {
+  const lines: string[] = [];
+  const named = (title: string, outcome: HostOutcome): void => {
+    const names = hosts.filter((h) => input.outcomes[h] === outcome);
+    if (names.length === 0) return;
+    const shown = names.slice(0, UNFINISHED_NAMES).join(', ');
+    const more = names.length > UNFINISHED_NAMES ? `, … and ${names.length - UNFINISHED_NAMES} more` : '';
+    lines.push(`${title}: ${names.length} host${names.length === 1 ? '' : 's'}: ${shown}${more}`);
+  };
+  named('interrupted', 'interrupted');
+  named('not finished', 'pending');
   return lines;
 }
 
@@ -135,6 +147,6 @@ export function formatRecap(input: RecapInput, style: RecapStyle): string[] {
   } else {
     lines.push(...condensed(paint, input, hosts));
   }
-  lines.push('', ...footer(input, hosts));
+  lines.push(...unfinishedLines(input, hosts), '', ...footer(input, hosts));
   return lines;
 }

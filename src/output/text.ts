@@ -21,6 +21,18 @@ export function oneLine(text: string): string {
     .join(' | ');
 }
 
+/** Indent of the following lines of a multi-line message (Ansible's JSON indent). */
+export const CONTINUATION = '    ';
+
+/**
+ * Multi-line text as lines: the first as is (it follows a prefix such as `=> `), the others
+ * indented, as Ansible lays out a multi-line result. Trailing blank lines are dropped.
+ */
+export function hangingLines(text: string, indent = CONTINUATION): string[] {
+  const lines = text.replace(/\s+$/, '').split(/\r?\n/);
+  return lines.map((l, i) => (i === 0 || l === '' ? l : `${indent}${l}`));
+}
+
 /** Cuts plain text to `width` columns, marking the cut with `…`. */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';

@@ -1,7 +1,7 @@
 // Builders for the events a run emits, to feed the output in tests.
 
 import type { EventOf } from '../../src/core/events.js';
-import { emptyStats, type HostStats, type TaskResult, type TaskStatus } from '../../src/core/result.js';
+import { emptyStats, type HostOutcome, type HostStats, type TaskResult, type TaskStatus } from '../../src/core/result.js';
 
 export function taskEnd(
   host: string,
@@ -34,4 +34,13 @@ export function stats(s: Partial<HostStats>): HostStats {
 
 export function hostName(i: number): string {
   return `node-${String(i).padStart(4, '0')}`;
+}
+
+/** A debug task's end, as the engine emits it: ok, with the module's result. */
+export function debugEnd(host: string, taskIndex: number, task: string, result: Partial<TaskResult>): EventOf<'task.end'> {
+  return { ...taskEnd(host, taskIndex, task, 'ok', result), module: 'debug' };
+}
+
+export function hostDone(host: string, outcome: HostOutcome, msg?: string, play = 'p'): EventOf<'host.done'> {
+  return { kind: 'host.done', host, play, playIndex: 0, outcome, ...(msg ? { msg } : {}) };
 }

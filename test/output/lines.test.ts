@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { FleetEvent } from '../../src/core/events.js';
 import { createOutput } from '../../src/output/index.js';
 import { FakeStream } from './fake-stream.js';
-import { stats, taskEnd, taskStart } from './events.js';
+import { debugEnd, stats, taskEnd, taskStart } from './events.js';
 
 const STARS = (title: string): string => `${title} ${'*'.repeat(79 - title.length)}`;
 
@@ -112,8 +112,64 @@ describe('output/lines', () => {
     const lines = render(0, events);
     assert.ok(lines.includes('skipping: [a] t'));
     assert.ok(lines.includes('failed: [a] u: boom ...ignoring'));
-    assert.ok(lines.includes('ok: [a] v => hello | world'));
+    const at = lines.indexOf('ok: [a] v => hello');
+    assert.ok(at > 0, lines.join('\n'));
+    assert.equal(lines[at + 1], '    world');
     assert.ok(render(1, events).includes('skipping: [a] t (conditional result was False)'));
+  });
+
+  it("lays out a structured debug msg as Ansible does: after '=> ', following lines indented, no ' | ' joins", () => {
+    // The debug module gives a list or dict msg as JSON text with newlines.
+    const msg = JSON.stringify(['a', 'b', { c: 1 }], null, 2);
+    const lines = render(0, [debugEnd('node-001', 0, 'Show the list', { msg }), debugEnd('node-001', 1, 'Trailing', { msg: 'one\ntwo\n\nthree\n' })]);
+    assert.deepEqual(lines, [
+      'ok: [node-001] Show the list => [',
+      '      "a",',
+      '      "b",',
+      '      {',
+      '        "c": 1',
+      '      }',
+      '    ]',
+      'ok: [node-001] Trailing => one',
+      '    two',
+      '',
+      '    three',
+      '',
+    ]);
+    assert.ok(!lines.some((l) => l.includes(' | ')));
+  });
+
+  it('shows a debug var as {"name": value}, structured values indented, and nothing for a skipped debug', () => {
+    const lines = render(0, [
+      debugEnd('a', 0, 'v', { os: 'Fedora CoreOS' }),
+      debugEnd('a', 1, 'w', { disks: ['sda', 'sdb'] }),
+      { ...taskEnd('a', 2, 'x', 'skipped', { skipped: true, skipped_reason: 'Verbosity threshold not met.' }), module: 'debug' },
+    ]);
+    assert.deepEqual(lines, [
+      'ok: [a] v => {"os":"Fedora CoreOS"}',
+      'ok: [a] w => {',
+      '      "disks": [',
+      '        "sda",',
+      '        "sdb"',
+      '      ]',
+      '    }',
+      'skipping: [a] x',
+      '',
+    ]);
+  });
+
+  it("shows each item of a debug loop, labelled by its item when the result names the loop variable", () => {
+    const loop = debugEnd('a', 0, 'each disk', {
+      msg: 'All items completed',
+      results: [
+        { changed: false, failed: false, msg: 'sda: 100G', disk: 'sda', ansible_loop_var: 'disk' },
+        { changed: false, failed: false, skipped: true, disk: 'sdb', ansible_loop_var: 'disk' },
+        { changed: false, failed: false, msg: 'sdc: 2T', item: 'sdc' },
+      ],
+    });
+    assert.deepEqual(render(0, [loop]), ['ok: [a] each disk (item=sda) => sda: 100G', 'ok: [a] each disk => sdc: 2T', '']);
+    // At -vv the whole result, as for any task.
+    assert.match(render(2, [loop])[0]!, /^ok: \[a\] each disk => \{"changed":false,.*"results":\[/);
   });
 
   it('colors lines by state when color is on', () => {
@@ -123,6 +179,9 @@ describe('output/lines', () => {
     out.consume(taskEnd('b', 0, 't', 'failed', { msg: 'x' }));
     assert.equal(stream.writes[0], '\u001b[0;33mchanged: [a] t\u001b[0m\n');
     assert.equal(stream.writes[1], '\u001b[0;31mfailed: [b] t: x\u001b[0m\n');
+    // Each line of a multi-line message carries its own color.
+    out.consume(debugEnd('a', 1, 'd', { msg: 'one\ntwo' }));
+    assert.equal(stream.writes[2], '\u001b[0;32mok: [a] d => one\u001b[0m\n\u001b[0;32m    two\u001b[0m\n');
   });
 
   it('warns about an interrupt', () => {

@@ -4,7 +4,7 @@ import type { HostOutcome, HostStats } from '../../src/core/result.js';
 import { stripAnsi } from '../../src/output/color.js';
 import { createOutput, type Output } from '../../src/output/index.js';
 import { FakeClock, FakeStream, FakeTimer } from './fake-stream.js';
-import { hostName, stats, taskEnd, taskStart } from './events.js';
+import { debugEnd, hostDone, hostName, stats, taskEnd, taskStart } from './events.js';
 
 const ROWS = 40;
 const COLUMNS = 120;
@@ -62,11 +62,11 @@ interface Harness {
   out: Output;
 }
 
-function live(color: boolean, rows = ROWS, columns = COLUMNS): Harness {
+function live(color: boolean, rows = ROWS, columns = COLUMNS, verbosity = 0): Harness {
   const stream = new FakeStream({ rows, columns });
   const clock = new FakeClock();
   const timer = new FakeTimer(clock);
-  const out = createOutput({ mode: 'live', stream, color, verbosity: 0, now: clock.now, schedule: timer.schedule });
+  const out = createOutput({ mode: 'live', stream, color, verbosity, now: clock.now, schedule: timer.schedule });
   return { stream, clock, timer, out };
 }
 
@@ -91,6 +91,29 @@ function feed(h: Harness, events: Iterable<FleetEvent>, until?: (e: FleetEvent) 
 }
 
 const isEnd = (e: FleetEvent): boolean => e.kind === 'play.end';
+
+/** Everything the terminal keeps once the frames are gone: the text of every write, colors out. */
+function shown(h: Harness): string[] {
+  return stripAnsi(h.stream.text).replace(/\r/g, '').split('\n');
+}
+
+/** The play summaries' host lines. */
+function hostLines(h: Harness): string[] {
+  return shown(h).filter((l) => l.startsWith('hosts: '));
+}
+
+function playOf(hosts: string[], tasks: string[]): FleetEvent[] {
+  return [
+    { kind: 'run.start', runId: 'r1', playbook: 'site.yml', runDir: '.fleetboot/runs/r1', hosts, check: false, forks: 10 },
+    { kind: 'play.start', play: 'p', playIndex: 0, hosts, tasks },
+  ];
+}
+
+function runEnd(outcomes: Record<string, HostOutcome>, exitCode: number, interrupted = false): FleetEvent {
+  return { kind: 'run.end', runId: 'r1', stats: {}, outcomes, interrupted, exitCode, durationMs: 1000 };
+}
+
+const hostsOf = (n: number): string[] => Array.from({ length: n }, (_, i) => hostName(i + 1));
 
 describe('output/live', () => {
   it('draws frames that fit a 40x120 terminal at 1,000 hosts x 5 tasks, each erasing the last', () => {
@@ -221,5 +244,159 @@ describe('output/live', () => {
     assert.ok(final.erased > 0);
     assert.match(final.lines[1]!, /^PLAY \[provision\]  took/);
     assert.ok(!final.lines.some((l) => l.startsWith('PLAY RECAP')));
+  });
+
+  it('prints debug results above the frame, in the same words as the lines mode; other results stay in the counts', () => {
+    const hosts = hostsOf(3);
+    const events: FleetEvent[] = [
+      ...playOf(hosts, ['Show what runs there', 'ping', 'Show more']),
+      taskStart('node-0001', 0, 'Show what runs there'),
+      debugEnd('node-0001', 0, 'Show what runs there', { msg: 'node-0001: Fedora CoreOS 41 on aarch64' }),
+      debugEnd('node-0002', 0, 'Show what runs there', { msg: JSON.stringify(['a', 'b'], null, 2) }),
+      debugEnd('node-0003', 0, 'Show what runs there', { os: 'x' }),
+      taskEnd('node-0001', 1, 'ping', 'ok'),
+      { ...taskEnd('node-0003', 2, 'Show more', 'skipped', { skipped: true, skipped_reason: 'Verbosity threshold not met.' }), module: 'debug' },
+    ];
+    const h = live(false);
+    feed(h, events);
+    h.clock.advance(100);
+    h.timer.catchUp();
+    const expected = [
+      'ok: [node-0001] Show what runs there => node-0001: Fedora CoreOS 41 on aarch64',
+      'ok: [node-0002] Show what runs there => [',
+      '      "a",',
+      '      "b"',
+      '    ]',
+      'ok: [node-0003] Show what runs there => {"os":"x"}',
+    ];
+    const text = shown(h);
+    const at = text.indexOf(expected[0]!);
+    assert.ok(at >= 0, text.join('\n'));
+    assert.deepEqual(text.slice(at, at + expected.length), expected);
+    assert.match(text[at + expected.length]!, /^PLAY \[p\]/, 'the frame comes after them');
+    assert.ok(!text.some((l) => l.startsWith('ok: [node-0001] ping') || l.startsWith('skipping:')));
+    // The same text as the lines mode prints for those events.
+    const lines = new FakeStream();
+    const out = createOutput({ mode: 'lines', stream: lines, color: false, verbosity: 0 });
+    for (const e of events) out.consume(e);
+    assert.ok(lines.text.includes(`${expected.join('\n')}\n`));
+  });
+
+  it('prints every debug result of a 1,000-host run above the frame, and keeps frames in size', () => {
+    const hosts = hostsOf(1000);
+    const h = live(true, 20, 80);
+    const events: FleetEvent[] = [...playOf(hosts, ['Show what runs there'])];
+    for (const host of hosts) events.push(taskStart(host, 0, 'Show what runs there'));
+    for (const host of hosts) events.push(debugEnd(host, 0, 'Show what runs there', { msg: `${host}: Fedora CoreOS on aarch64` }));
+    feed(h, events);
+    h.clock.advance(100);
+    h.timer.catchUp();
+    const text = shown(h);
+    for (const host of hosts) assert.ok(text.includes(`ok: [${host}] Show what runs there => ${host}: Fedora CoreOS on aarch64`), host);
+    // The frame is drawn after the debug lines, and is what the next redraw erases.
+    const last = stripAnsi(h.stream.writes.at(-1)!).split('\n').slice(0, -1);
+    const frame = last.slice(last.findIndex((l) => l.startsWith('PLAY [p]')));
+    assert.ok(frame.length > 2 && frame.length <= 19 && frame.every((l) => l.length <= 79), frame.join('\n'));
+    h.clock.advance(1000);
+    h.timer.catchUp();
+    assert.equal(frameOf(h.stream.writes.at(-1)!).erased, frame.length);
+  });
+
+  it('prints warnings above the frame, the play-stopped warning included', () => {
+    const h = live(true);
+    feed(h, fleetRun(20), (e) => e.kind === 'task.end' && e.taskIndex === 1);
+    h.out.consume({ kind: 'message', level: 'warning', msg: 'play stopped: max_fail_percentage 10 exceeded (3 of 20 hosts failed)' });
+    h.clock.advance(100);
+    h.timer.catchUp();
+    const { lines } = frameOf(h.stream.writes.at(-1)!);
+    assert.equal(lines[0], '\u001b[1;35m[WARNING]: play stopped: max_fail_percentage 10 exceeded (3 of 20 hosts failed)\u001b[0m');
+    assert.match(stripAnsi(lines[1]!), /^PLAY \[provision\]/);
+  });
+
+  it('after Ctrl-C, counts hosts interrupted and hosts never started, none as ok', () => {
+    const hosts = hostsOf(20);
+    const events: FleetEvent[] = [...playOf(hosts, ['install', 'configure'])];
+    const running = hosts.slice(0, 5);
+    for (const host of running) events.push(taskStart(host, 0, 'install'));
+    events.push({ kind: 'interrupt', phase: 'graceful', signal: 'SIGINT' });
+    for (const host of running) events.push(taskEnd(host, 0, 'install', 'changed'));
+    for (const host of running) events.push(hostDone(host, 'interrupted', "interrupted before task 'configure'"));
+    for (const host of hosts.slice(5)) events.push(hostDone(host, 'interrupted', 'not started'));
+    events.push({ kind: 'play.end', play: 'p', playIndex: 0 }, runEnd(Object.fromEntries(hosts.map((x) => [x, 'interrupted'])), 99, true));
+    const h = live(false);
+    feed(h, events);
+    assert.deepEqual(hostLines(h), ['hosts: 20  ok 0  interrupted 5  not started 15']);
+    const text = shown(h);
+    assert.ok(text.some((l) => l.startsWith('interrupted: 20 hosts: node-0001, node-0002,') && l.endsWith('… and 10 more')), text.join('\n'));
+    assert.equal(text.at(-2), 'exit code 99: interrupted');
+  });
+
+  it('when max_fail_percentage stops a play, counts the hosts it never touched as not started', () => {
+    const hosts = hostsOf(50);
+    const events: FleetEvent[] = [...playOf(hosts, ['install', 'configure'])];
+    const first = hosts.slice(0, 10);
+    for (const host of first) events.push(taskStart(host, 0, 'install'));
+    for (const [i, host] of first.entries()) {
+      if (i < 3) {
+        events.push(taskEnd(host, 0, 'install', 'failed', { msg: 'boom' }), hostDone(host, 'failed', 'install: boom'));
+      } else if (i < 5) {
+        // Stopped before its next task: started, not finished.
+        events.push(taskEnd(host, 0, 'install', 'ok'), hostDone(host, 'pending', "play stopped before task 'configure' (another host failed)"));
+      } else {
+        events.push(taskEnd(host, 0, 'install', 'ok'), taskStart(host, 1, 'configure'), taskEnd(host, 1, 'configure', 'ok'), hostDone(host, 'ok'));
+      }
+    }
+    events.push({ kind: 'message', level: 'warning', msg: 'play stopped: max_fail_percentage 5 exceeded' });
+    for (const host of hosts.slice(10)) events.push(hostDone(host, 'pending', 'not started: play stopped'));
+    const outcomes: Record<string, HostOutcome> = Object.fromEntries(hosts.map((x) => [x, 'pending']));
+    for (const x of first.slice(0, 3)) outcomes[x] = 'failed';
+    for (const x of first.slice(5)) outcomes[x] = 'ok';
+    events.push({ kind: 'play.end', play: 'p', playIndex: 0 }, runEnd(outcomes, 2));
+    const h = live(false);
+    feed(h, events);
+    assert.deepEqual(hostLines(h), ['hosts: 50  ok 5  failed 3  not finished 2  not started 40']);
+    const text = shown(h);
+    assert.ok(text.includes('[WARNING]: play stopped: max_fail_percentage 5 exceeded'));
+    assert.ok(text.some((l) => l.startsWith('not finished: 42 hosts: node-0004, node-0005, node-0011,')), text.join('\n'));
+    // The progress bar counts hosts done whatever their outcome.
+    const h2 = live(false);
+    feed(h2, events, isEnd);
+    h2.clock.advance(100);
+    h2.timer.catchUp();
+    assert.ok(frameOf(h2.stream.writes.at(-1)!).lines.some((l) => / 50\/50 hosts done \(100%\)/.test(l)));
+  });
+
+  it('takes the final outcomes from run.end for hosts of a play that ended without their host.done', () => {
+    const hosts = hostsOf(4);
+    const events: FleetEvent[] = [
+      ...playOf(hosts, ['install']),
+      taskStart('node-0001', 0, 'install'),
+      taskEnd('node-0001', 0, 'install', 'ok'),
+      hostDone('node-0001', 'ok'),
+      taskStart('node-0002', 0, 'install'),
+      runEnd({ 'node-0001': 'ok', 'node-0002': 'interrupted', 'node-0003': 'interrupted', 'node-0004': 'failed' }, 99, true),
+    ];
+    const h = live(false);
+    feed(h, events);
+    assert.deepEqual(hostLines(h), ['hosts: 4  ok 1  failed 1  interrupted 1  not started 1']);
+    // Without run.end (closed early), hosts that did not end are not finished or not started.
+    const h2 = live(false);
+    feed(h2, events.slice(0, -1));
+    h2.out.close();
+    assert.deepEqual(hostLines(h2), ['hosts: 4  ok 1  not finished 1  not started 2']);
+  });
+
+  it('at -v, prints a step\'s last partial output line when the step ends, not at the end of the run', () => {
+    const h = live(false, ROWS, COLUMNS, 1);
+    feed(h, [
+      ...playOf(['a'], ['t', 'u']),
+      taskStart('a', 0, 't'),
+      { kind: 'host.output', host: 'a', taskIndex: 0, stream: 'stdout', text: 'whole\npartial' },
+      taskEnd('a', 0, 't', 'ok'),
+    ]);
+    h.clock.advance(100);
+    h.timer.catchUp();
+    const text = shown(h);
+    assert.deepEqual(text.slice(0, 2), ['[a] stdout: whole', '[a] stdout: partial']);
   });
 });

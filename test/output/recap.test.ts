@@ -115,8 +115,28 @@ describe('output/recap', () => {
     };
     for (let i = 1; i <= 60; i++) input.outcomes[hostName(i)] = i <= 48 ? 'ok' : 'interrupted';
     const lines = formatRecap(input, { color: false });
-    assert.ok(lines.some((l) => l.startsWith('not finished: 12 hosts: node-0049, node-0050,') && l.endsWith('… and 2 more')));
+    assert.ok(lines.some((l) => l.startsWith('interrupted: 12 hosts: node-0049, node-0050,') && l.endsWith('… and 2 more')));
+    assert.ok(lines.includes('hosts ok: 48 of 60'));
     assert.equal(lines.at(-1), 'exit code 99: interrupted');
+  });
+
+  it('names the hosts that did not finish under the per-host table too: their counters look like ok', () => {
+    const input = threeHosts();
+    input.stats['node-004'] = stats({ ok: 2 });
+    input.outcomes['node-004'] = 'pending';
+    input.stats['node-005'] = stats({});
+    input.outcomes['node-005'] = 'pending';
+    input.stats['node-006'] = stats({ ok: 1 });
+    input.outcomes['node-006'] = 'interrupted';
+    const lines = formatRecap(input, { color: false });
+    assert.deepEqual(lines.slice(5, 11), [
+      'node-004                   : ok=2    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ',
+      'node-005                   : ok=0    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ',
+      'node-006                   : ok=1    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ',
+      'interrupted: 1 host: node-006',
+      'not finished: 2 hosts: node-004, node-005',
+      '',
+    ]);
   });
 
   it('says nothing about retrying when every host ended ok, and quotes paths that need it', () => {
