@@ -46,7 +46,7 @@ export async function runTaskOnHost(host: string, planned: PlannedTask, vars: Va
       for (const item of items) {
         if (deps.graceful.aborted) break;
         const r = await runOnce(host, planned, { ...vars, [loopVar]: item, ansible_loop_var: loopVar }, deps);
-        results.push({ ...r, [loopVar]: item });
+        results.push({ ...r, [loopVar]: item, ansible_loop_var: loopVar });
         if (r.unreachable) break;
       }
       result = aggregateLoop(results);
