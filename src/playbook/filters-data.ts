@@ -1,10 +1,11 @@
 // Ansible's (and Jinja2's) filters over lists and dicts: length, first/last, unique, sort,
-// min/max/sum, select/reject(attr), map, combine, dict2items/items2dict, set operations.
+// min/max/sum, select/reject(attr), map, combine, dict2items/items2dict, set operations,
+// and Jinja2's batch, slice, groupby, dictsort, reverse and items.
 
 import { defined, type Args, type FilterImpl } from './filter-args.js';
 import { findFilter, findTest, JinjaUndefined, UndefinedError } from './jinja-runtime.js';
 import type { NjContext } from './nunjucks-internals.js';
-import { isMapping, isNone, pyCompare, pyEquals, pyIter, pyStr, pyTypeName, truthy } from './py-values.js';
+import { isMapping, isNone, numberOf, pyCompare, pyEquals, pyIter, pyNamedTuple, pyStr, pyTuple, pyTypeName, truthy } from './py-values.js';
 
 type Mapping = Record<string, unknown>;
 
@@ -119,6 +120,42 @@ function contains(items: unknown[], x: unknown): boolean {
   return items.some((y) => pyEquals(x, y));
 }
 
+/** A count argument (batch size, number of slices): a whole number of at least 1. */
+function countArg(v: unknown, what: string): number {
+  const n = numberOf(v);
+  if (n === undefined || !Number.isInteger(n) || n < 1) throw new TypeError(`${what} must be a whole number of at least 1, got ${pyStr(v)}`);
+  return n;
+}
+
+/** Case-insensitive sort key, as Jinja2's ignore_case. */
+function foldCase(v: unknown, caseSensitive: boolean): unknown {
+  return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
+}
+
+function groupBy(items: unknown[], args: Args): unknown[] {
+  const attribute = args.get(0, 'attribute');
+  const dflt = args.get(1, 'default');
+  const caseSensitive = args.bool(2, 'case_sensitive');
+  const keyOf = (item: unknown): unknown => {
+    const v = attrPath(item, attribute);
+    if (!(v instanceof JinjaUndefined)) return v;
+    if (!isNone(dflt)) return dflt;
+    throw new UndefinedError(v.reason);
+  };
+  const sorted = [...items].sort((a, b) => pyCompare(foldCase(keyOf(a), caseSensitive), foldCase(keyOf(b), caseSensitive)));
+  const groups: unknown[][] = [];
+  let last: unknown = undefined;
+  for (const item of sorted) {
+    const key = foldCase(keyOf(item), caseSensitive);
+    const current = groups[groups.length - 1];
+    if (current && pyEquals(last, key)) (current[1] as unknown[]).push(item);
+    else groups.push([keyOf(item), [item]]);
+    last = key;
+  }
+  // Jinja2 yields (grouper, list) named tuples: `group.grouper`, `group.list` or `for k, v in`.
+  return groups.map((g) => pyNamedTuple(g, ['grouper', 'list']));
+}
+
 const DATA_FILTERS: Record<string, FilterImpl> = {
   length(value) {
     const v = defined(value);
@@ -231,6 +268,57 @@ const DATA_FILTERS: Record<string, FilterImpl> = {
     const a = list(value);
     const b = list(args.get(0, 'b'));
     return uniqueBy([...a.filter((x) => !contains(b, x)), ...b.filter((x) => !contains(a, x))], (x) => x);
+  },
+  batch(value, args) {
+    const size = countArg(args.get(0, 'linecount'), 'batch: linecount');
+    const fill = args.get(1, 'fill_with');
+    const out: unknown[][] = [];
+    for (const item of list(value)) {
+      const last = out[out.length - 1];
+      if (last && last.length < size) last.push(item);
+      else out.push([item]);
+    }
+    const last = out[out.length - 1];
+    if (last && !isNone(fill)) while (last.length < size) last.push(fill);
+    return out;
+  },
+  slice(value, args) {
+    const items = list(value);
+    const slices = countArg(args.get(0, 'slices'), 'slice: slices');
+    const fill = args.get(1, 'fill_with');
+    const per = Math.floor(items.length / slices);
+    const withExtra = items.length % slices;
+    const out: unknown[][] = [];
+    let offset = 0;
+    for (let i = 0; i < slices; i++) {
+      const start = offset + i * per;
+      if (i < withExtra) offset++;
+      const part = items.slice(start, offset + (i + 1) * per);
+      if (!isNone(fill) && i >= withExtra) part.push(fill);
+      out.push(part);
+    }
+    return out;
+  },
+  groupby: (value, args) => groupBy(list(value), args),
+  dictsort(value, args) {
+    const v = defined(value);
+    if (!isMapping(v)) throw new TypeError(`dictsort expects a dictionary, got ${pyTypeName(v)}`);
+    const caseSensitive = args.bool(0, 'case_sensitive');
+    const by = pyStr(args.get(1, 'by', 'key'));
+    if (by !== 'key' && by !== 'value') throw new Error(`dictsort: you can only sort by either "key" or "value", got '${by}'`);
+    const pos = by === 'key' ? 0 : 1;
+    const pairs = Object.entries(v).map((p) => pyTuple(p)).sort((a, b) => pyCompare(foldCase(a[pos], caseSensitive), foldCase(b[pos], caseSensitive)));
+    return args.bool(2, 'reverse') ? pairs.reverse() : pairs;
+  },
+  reverse(value) {
+    const v = defined(value);
+    if (typeof v === 'string') return [...v].reverse().join('');
+    return [...list(v)].reverse();
+  },
+  items(value) {
+    const v = defined(value);
+    if (!isMapping(v)) throw new TypeError(`items: can only get item pairs from a mapping, got ${pyTypeName(v)}`);
+    return Object.entries(v).map((p) => pyTuple(p));
   },
   zip(value, args) {
     const lists = [list(value), ...args.positional.map(list)];

@@ -1,17 +1,21 @@
 // The Ansible filters operators use most: values and types, strings, regexes, encodings,
-// JSON/YAML and paths. Collection filters are in filters-data.ts. Each behaves as Ansible's
-// (Python's) does, including its edge cases (`'abc' | int` is 0; `None | string` is 'None').
+// JSON/YAML and paths. Collection filters are in filters-data.ts, Jinja2's text filters in
+// filters-text.ts, numbers in filters-number.ts. Each behaves as Ansible's (Python's) does,
+// including its edge cases (`'abc' | int` is 0; `None | string` is 'None'). nunjucks' own
+// filters are not used: only the filters registered here exist.
 
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { Args, defined, filterFn, type FilterImpl } from './filter-args.js';
 import { registerDataFilters } from './filters-data.js';
+import { NUMBER_FILTERS } from './filters-number.js';
+import { TEXT_FILTERS } from './filters-text.js';
 import { isUndefined } from './jinja-runtime.js';
 import type { NjEnvironment } from './nunjucks-internals.js';
 import { pyJson, pyYaml } from './py-dump.js';
 import { pyReplace, pySplit, pyStrip } from './py-methods.js';
 import { groupRef, pyFindall, pyRegex, pySearch, pySub } from './py-regex.js';
-import { isNone, pyStr, truthy } from './py-values.js';
+import { isNone, numberOf, PyFloat, pyFloat, pyStr, truthy } from './py-values.js';
 import { YAML_OPTIONS } from './yaml-pos.js';
 
 function str(v: unknown): string {
@@ -24,8 +28,8 @@ function regexOpts(args: Args, first: number): { ignorecase: boolean; multiline:
 
 /** Jinja2's int: a number in the string, else its float's integer part, else the default. */
 export function toInt(value: unknown, dflt: unknown = 0, base = 10): unknown {
-  if (typeof value === 'boolean') return Number(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : dflt;
+  const n = numberOf(value);
+  if (n !== undefined) return Number.isFinite(n) ? Math.trunc(n) : dflt;
   if (typeof value !== 'string') return dflt;
   const s = value.trim().replace(/_/g, '');
   if (base === 10 && /^[+-]?\d+$/.test(s)) return parseInt(s, 10);
@@ -38,8 +42,8 @@ export function toInt(value: unknown, dflt: unknown = 0, base = 10): unknown {
 }
 
 function toFloat(value: unknown, dflt: unknown = 0): unknown {
-  if (typeof value === 'boolean') return Number(value);
-  if (typeof value === 'number') return value;
+  const n = numberOf(value);
+  if (n !== undefined) return n;
   if (typeof value !== 'string') return dflt;
   const s = value.trim().toLowerCase();
   if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(s)) return parseFloat(s);
@@ -52,7 +56,7 @@ function toFloat(value: unknown, dflt: unknown = 0): unknown {
 export function toBool(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   if (isNone(value)) return false;
-  if (typeof value === 'number') return value === 1;
+  if (typeof value === 'number' || value instanceof PyFloat) return Number(value) === 1;
   return ['yes', 'on', '1', 'true'].includes(pyStr(value).toLowerCase());
 }
 
@@ -92,7 +96,12 @@ const FILTERS: Record<string, FilterImpl> = {
   },
   bool: (value) => toBool(defined(value)),
   int: (value, args) => toInt(defined(value), args.get(0, 'default', 0), Number(args.get(1, 'base', 10))),
-  float: (value, args) => toFloat(defined(value), args.get(0, 'default', 0)),
+  float(value, args) {
+    const n = toFloat(defined(value), null);
+    // Jinja2's default is 0.0; a default given is returned as it is.
+    if (typeof n !== 'number') return args.get(0, 'default', pyFloat(0));
+    return pyFloat(n);
+  },
   string: (value) => str(value),
   lower: (value) => str(value).toLowerCase(),
   upper: (value) => str(value).toUpperCase(),
@@ -164,11 +173,11 @@ const FILTERS: Record<string, FilterImpl> = {
 };
 
 // Jinja2's aliases.
-const ALIASES: Record<string, string> = { d: 'default', count: 'length' };
+const ALIASES: Record<string, string> = { d: 'default', count: 'length', e: 'escape' };
 
 /** Registers every filter on the environment, under its name and `ansible.builtin.<name>`. */
 export function registerFilters(env: NjEnvironment): void {
-  const all: Record<string, FilterImpl> = { ...FILTERS, ...registerDataFilters() };
+  const all: Record<string, FilterImpl> = { ...FILTERS, ...registerDataFilters(), ...TEXT_FILTERS, ...NUMBER_FILTERS };
   for (const [alias, target] of Object.entries(ALIASES)) {
     const impl = all[target];
     if (impl) all[alias] = impl;

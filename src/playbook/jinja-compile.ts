@@ -1,7 +1,9 @@
 // Compiles a template with nunjucks and a compiler subclass that gives it Jinja2's meaning
 // as Ansible uses it: undefined variables are errors (except under `is defined` and
-// `default`), conditions use Python truthiness, `==`/`in`/`+` compare and combine like Python,
-// and a template that is a single `{{ expr }}` yields the expression's value, not its text.
+// `default`), conditions use Python truthiness, comparisons, `in` and arithmetic (`'-' * 20`,
+// `'%s' % x`) behave as Python's, `(a, b)` is a tuple, and a template that is a single
+// `{{ expr }}` yields the expression's value, not its text. An expression whose value is
+// JavaScript's undefined or NaN is an error naming it.
 // The emitted code calls the helpers of jinja-runtime.ts as `env.fb.*`.
 
 import { JinjaParser } from './jinja-parser.js';
@@ -41,9 +43,43 @@ function child(node: NjNode, field: string): NjNode {
   return node[field] as NjNode;
 }
 
+/** The text of the `{{ ... }}` starting at `offset` (without its braces), for error messages. */
+function expressionAt(src: string, offset: number): string | undefined {
+  if (!src.startsWith('{{', offset)) return undefined;
+  let quote: string | null = null;
+  let depth = 0;
+  for (let i = offset + 2; i < src.length; i++) {
+    const c = src.charAt(i);
+    if (quote !== null) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    else if (c === '}' && src.charAt(i + 1) === '}') {
+      return src.slice(offset + 2, i).replace(/^[-+]/, '').replace(/[-+]$/, '').trim();
+    }
+  }
+  return undefined;
+}
+
 class JinjaCompiler extends Compiler {
   /** The template is one `{{ expr }}`: its result is the value, not text. */
   native = false;
+  /** The (normalized) source and where each of its lines starts, to name expressions in errors. */
+  source = '';
+  private lineStarts: number[] = [0];
+
+  setSource(src: string): void {
+    this.source = src;
+    this.lineStarts = [0];
+    for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+  }
+
+  private expressionText(node: NjNode): string {
+    const offset = (this.lineStarts[node.lineno] ?? 0) + node.colno;
+    return expressionAt(this.source, offset) ?? 'expression';
+  }
 
   private emitStr(s: string): void {
     this._emit(JSON.stringify(s));
@@ -134,6 +170,47 @@ class JinjaCompiler extends Compiler {
     this.binaryCall('add', child(node, 'left'), child(node, 'right'), frame);
   }
 
+  override compileSub(node: NjNode, frame: unknown): void {
+    this.binaryCall('sub', child(node, 'left'), child(node, 'right'), frame);
+  }
+
+  override compileMul(node: NjNode, frame: unknown): void {
+    this.binaryCall('mul', child(node, 'left'), child(node, 'right'), frame);
+  }
+
+  override compileDiv(node: NjNode, frame: unknown): void {
+    this.binaryCall('div', child(node, 'left'), child(node, 'right'), frame);
+  }
+
+  override compileFloorDiv(node: NjNode, frame: unknown): void {
+    this.binaryCall('floordiv', child(node, 'left'), child(node, 'right'), frame);
+  }
+
+  override compileMod(node: NjNode, frame: unknown): void {
+    this.binaryCall('mod', child(node, 'left'), child(node, 'right'), frame);
+  }
+
+  override compilePow(node: NjNode, frame: unknown): void {
+    this.binaryCall('pow', child(node, 'left'), child(node, 'right'), frame);
+  }
+
+  override compileNeg(node: NjNode, frame: unknown): void {
+    this.unaryCall('neg', child(node, 'target'), frame);
+  }
+
+  override compilePos(node: NjNode, frame: unknown): void {
+    this.unaryCall('pos', child(node, 'target'), frame);
+  }
+
+  /** `(a, b)` is a tuple (JavaScript would read it as the comma operator); `(a)` is grouping. */
+  override compileGroup(node: NjNode, frame: unknown): void {
+    if ((node as NjNodeList).children.length > 1) {
+      this._emit('env.fb.tuple(');
+      this._compileAggregate(node, frame);
+      this._emit(')');
+    } else super.compileGroup(node, frame);
+  }
+
   override compileConcat(node: NjNode, frame: unknown): void {
     this._emit('(env.fb.str(');
     this._compileExpression(child(node, 'left'), frame);
@@ -176,14 +253,10 @@ class JinjaCompiler extends Compiler {
           this.compileLiteral(part, frame);
           this._emit(';\n');
         }
-      } else if (this.native) {
-        this._emit(`${this.buffer} = `);
-        this._compileExpression(part, frame);
-        this._emit(';\n');
       } else {
-        this._emit(`${this.buffer} += env.fb.out(`);
+        this._emit(this.native ? `${this.buffer} = env.fb.value(` : `${this.buffer} += env.fb.out(`);
         this._compileExpression(part, frame);
-        this._emit(');\n');
+        this._emit(`, ${JSON.stringify(this.expressionText(node))});\n`);
       }
     }
   }
@@ -193,6 +266,12 @@ class JinjaCompiler extends Compiler {
     this._compileExpression(a, frame);
     this._emit(',');
     this._compileExpression(b, frame);
+    this._emit(')');
+  }
+
+  private unaryCall(fn: string, target: NjNode, frame: unknown): void {
+    this._emit(`env.fb.${fn}(`);
+    this._compileExpression(target, frame);
     this._emit(')');
   }
 
@@ -232,9 +311,44 @@ function isSingleExpression(root: NjNodeList): boolean {
   return parts.length === 1 && parts[0]?.typename !== 'TemplateData';
 }
 
+/** The filters, tests and lookup plugins a template names, to check before it renders. */
+export interface TemplateNames {
+  filters: string[];
+  tests: string[];
+  /** Plugins named by a literal first argument of lookup()/query()/q(). */
+  lookups: string[];
+}
+
+const LOOKUP_FUNCTIONS = new Set(['lookup', 'query', 'q']);
+
+function symbolName(node: NjNode | undefined): string | undefined {
+  return node?.typename === 'Symbol' ? String(node['value']) : undefined;
+}
+
+/** Collects the names of filters, tests and lookups anywhere in the parsed template. */
+function collectNames(node: NjNode, names: TemplateNames): void {
+  if (node.typename === 'Filter' || node.typename === 'FilterAsync') {
+    const name = symbolName(child(node, 'name'));
+    if (name !== undefined) names.filters.push(name);
+  } else if (node.typename === 'Is') {
+    const right = child(node, 'right');
+    const name = symbolName(right.typename === 'FunCall' ? child(right, 'name') : right);
+    if (name !== undefined) names.tests.push(name);
+  } else if (node.typename === 'FunCall' && LOOKUP_FUNCTIONS.has(symbolName(child(node, 'name')) ?? '')) {
+    const first = (child(node, 'args') as NjNodeList).children[0];
+    if (first?.typename === 'Literal' && typeof first['value'] === 'string') names.lookups.push(first['value']);
+  }
+  for (const field of node.fields) {
+    const value = node[field];
+    for (const item of Array.isArray(value) ? value : [value]) if (item instanceof nodes.Node) collectNames(item, names);
+  }
+}
+
 export interface CompiledTemplate {
   /** True when render returns the expression's value rather than text. */
   native: boolean;
+  /** What the template names, checked against the environment by Templar.checkTemplates. */
+  names: TemplateNames;
   render(vars: Record<string, unknown>): unknown;
 }
 
@@ -247,12 +361,16 @@ type TemplateCtor = new (
 
 /** Compiles `src`; a syntax error throws nunjucks' TemplateError (message, lineno, colno). */
 export function compileJinja(src: string, env: NjEnvironment, allowNative: boolean): CompiledTemplate {
-  const parser = new JinjaParser(lexer.lex(normalizeSource(src), LEXER_OPTIONS));
+  const source = normalizeSource(src);
+  const parser = new JinjaParser(lexer.lex(source, LEXER_OPTIONS));
   const root = parser.parseAsRoot();
   const native = allowNative && isSingleExpression(root);
+  const names: TemplateNames = { filters: [], tests: [], lookups: [] };
+  collectNames(root, names);
   prepare(root);
   const compiler = new JinjaCompiler('template', false);
   compiler.native = native;
+  compiler.setSource(source);
   compiler.compile(transform(root, [], 'template'), undefined);
   // The compiled module is code nunjucks generated from the AST: this is how nunjucks itself
   // loads every template.
@@ -261,6 +379,7 @@ export function compileJinja(src: string, env: NjEnvironment, allowNative: boole
   const template = new Template({ type: 'code', obj: props }, env, 'template', true);
   return {
     native,
+    names,
     render(vars) {
       const value = template.render({ [VARS_KEY]: vars });
       if (value instanceof JinjaUndefined) throw new UndefinedError(value.reason);

@@ -7,6 +7,17 @@ import { lexer, nodes, Parser, type NjNode, type NjNodeList } from './nunjucks-i
 const NOT_AN_ARGUMENT = new Set(['else', 'or', 'and', 'if', 'is', 'not', 'in']);
 
 export class JinjaParser extends Parser {
+  /** A float literal with a whole value (`3.0`) stays a float: it prints as `3.0`, as in Jinja2. */
+  override parsePrimary(noPostfix?: boolean): NjNode {
+    const tok = this.peekToken();
+    if (tok?.type !== lexer.TOKEN_FLOAT || !Number.isInteger(parseFloat(tok.value))) return super.parsePrimary(noPostfix);
+    this.nextToken();
+    const literal = new nodes.Literal(tok.lineno, tok.colno, parseFloat(tok.value));
+    const args = new nodes.NodeList(tok.lineno, tok.colno, [literal]);
+    const node = new nodes.FunCall(tok.lineno, tok.colno, new nodes.Symbol(tok.lineno, tok.colno, '__fb_float'), args);
+    return noPostfix ? node : this.parsePostfix(node);
+  }
+
   override parseIs(): NjNode {
     const node = this.parseCompare();
     if (!this.skipSymbol('is')) return node;

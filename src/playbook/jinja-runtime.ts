@@ -4,17 +4,22 @@
 
 import type { NjContext, NjEnvironment, NjFrame, NjFunction } from './nunjucks-internals.js';
 import { pyMethod } from './py-methods.js';
+import { pyAdd, pyDiv, pyFloorDiv, pyMod, pyMul, pyNeg, pyPos, pyPow, pySub } from './py-ops.js';
 import {
   isMapping,
   isNone,
+  isTupleField,
+  pyFloat,
   pyCompare,
   pyContains,
   pyEquals,
   pyIter,
   pyStr,
+  pyTuple,
   pyTypeName,
   truthy,
 } from './py-values.js';
+import { didYouMean } from './suggest.js';
 
 /** A template used something that is not defined: `'foo' is undefined`. */
 export class UndefinedError extends Error {
@@ -73,7 +78,9 @@ function getAttr(obj: unknown, key: unknown): unknown {
       const i = key < 0 ? obj.length + key : key;
       return i >= 0 && i < obj.length ? obj[i] : MISSING;
     }
-    return typeof key === 'string' ? (pyMethod(obj, key) ?? MISSING) : MISSING;
+    if (typeof key !== 'string') return MISSING;
+    if (Array.isArray(obj) && isTupleField(obj, key)) return (obj as unknown as Record<string, unknown>)[key];
+    return pyMethod(obj, key) ?? MISSING;
   }
   if (isMapping(obj)) {
     const k = typeof key === 'string' ? key : pyStr(key);
@@ -94,9 +101,13 @@ function missingReason(obj: unknown, key: unknown): string {
   return `'${typeLabel(obj)}' has no attribute ${typeof key === 'string' ? `'${key}'` : pyStr(key)}`;
 }
 
-/** A value produced as undefined (`[] | first`) fails when used, as Jinja2's StrictUndefined does. */
+/**
+ * A value produced as undefined (`[] | first`) fails when used, as Jinja2's StrictUndefined does;
+ * so does JavaScript's undefined, which no Jinja2 value is.
+ */
 function strict(v: unknown): unknown {
   if (v instanceof JinjaUndefined) throw new UndefinedError(v.reason);
+  if (v === undefined) throw new Error('a value is undefined (no Jinja2 value); check the filters and calls used');
   return v;
 }
 
@@ -227,14 +238,51 @@ export class JinjaRuntime {
 
   /** Python's `+`: numbers add, strings and lists concatenate. */
   add(a: unknown, b: unknown): unknown {
-    strict(a);
-    strict(b);
-    if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
-    if (typeof a === 'string' && typeof b === 'string') return a + b;
-    if ((typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean')) {
-      return Number(a) + Number(b);
-    }
-    throw new TypeError(`unsupported operand type(s) for +: '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
+    return pyAdd(strict(a), strict(b));
+  }
+
+  sub(a: unknown, b: unknown): unknown {
+    return pySub(strict(a), strict(b));
+  }
+
+  /** Python's `*`: numbers multiply, a string or list times an int repeats. */
+  mul(a: unknown, b: unknown): unknown {
+    return pyMul(strict(a), strict(b));
+  }
+
+  div(a: unknown, b: unknown): unknown {
+    return pyDiv(strict(a), strict(b));
+  }
+
+  floordiv(a: unknown, b: unknown): unknown {
+    return pyFloorDiv(strict(a), strict(b));
+  }
+
+  /** Python's `%`: modulo, or `'%s-%d' % (a, 1)` formatting. */
+  mod(a: unknown, b: unknown): unknown {
+    return pyMod(strict(a), strict(b));
+  }
+
+  pow(a: unknown, b: unknown): unknown {
+    return pyPow(strict(a), strict(b));
+  }
+
+  neg(v: unknown): unknown {
+    return pyNeg(strict(v));
+  }
+
+  pos(v: unknown): unknown {
+    return pyPos(strict(v));
+  }
+
+  /** A float literal with a whole value (`3.0`), which must still print as a float. */
+  float(n: number): unknown {
+    return pyFloat(n);
+  }
+
+  /** `(a, b)`: a tuple, which Ansible's templates treat as a list. */
+  tuple(...items: unknown[]): unknown[] {
+    return pyTuple(items);
   }
 
   contains(container: unknown, item: unknown): boolean {
@@ -246,9 +294,17 @@ export class JinjaRuntime {
     return pyStr(strict(v));
   }
 
-  /** What `{{ x }}` writes into a larger string: None writes nothing (Ansible's finalize). */
-  out(v: unknown): string {
-    return isNone(v) ? '' : pyStr(strict(v));
+  /** What `{{ expr }}` writes into a larger string: str() of its value, so None is 'None'. */
+  out(v: unknown, expr: string): string {
+    return pyStr(this.value(v, expr));
+  }
+
+  /** The value of `{{ expr }}`; a value JavaScript made up (undefined, NaN) is an error, never empty text. */
+  value(v: unknown, expr: string): unknown {
+    if (v instanceof JinjaUndefined) throw new UndefinedError(v.reason);
+    if (v === undefined) throw new Error(`{{ ${expr} }} gave no value`);
+    if (typeof v === 'number' && Number.isNaN(v)) throw new Error(`{{ ${expr} }} is not a number (NaN)`);
+    return v;
   }
 
   /** What a one-target `for` iterates: list items, dict keys, string characters. */
@@ -259,7 +315,9 @@ export class JinjaRuntime {
   filter(name: string, context: NjContext, ...args: unknown[]): unknown {
     const fn = findFilter(this.env, name);
     if (!LENIENT.has(name)) strict(args[0]);
-    return fn.apply(context, args);
+    const result = fn.apply(context, args);
+    if (result === undefined) throw new Error(`filter '${name}' gave no value`);
+    return result;
   }
 
   test(name: string, context: NjContext, ...args: unknown[]): boolean {
@@ -272,12 +330,12 @@ export class JinjaRuntime {
 /** The filter named `name` (own entries only: `constructor` is no filter). */
 export function findFilter(env: NjEnvironment, name: string): NjFunction {
   const fn = Object.hasOwn(env.filters, name) ? env.filters[name] : undefined;
-  if (!fn) throw new Error(`no filter named '${name}'`);
+  if (!fn) throw new Error(`no filter named '${name}'${didYouMean(name, Object.keys(env.filters))}`);
   return fn;
 }
 
 export function findTest(env: NjEnvironment, name: string): NjFunction {
   const fn = Object.hasOwn(env.tests, name) ? env.tests[name] : undefined;
-  if (!fn) throw new Error(`no test named '${name}'`);
+  if (!fn) throw new Error(`no test named '${name}'${didYouMean(name, Object.keys(env.tests))}`);
   return fn;
 }

@@ -28,6 +28,7 @@ export const TASK_KEYWORDS = [
   'loop',
   'loop_control',
   'no_log',
+  'check_mode',
   'vars',
 ] as const;
 
@@ -92,7 +93,6 @@ export const TASK_UNSUPPORTED: Record<string, string> = {
   environment: 'set the variables in the command itself',
   async: '',
   poll: '',
-  check_mode: 'use --check',
   diff: '',
   any_errors_fatal: 'set any_errors_fatal on the play',
   throttle: 'use --forks',

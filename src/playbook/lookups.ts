@@ -17,6 +17,16 @@ export interface LookupOptions {
   readFile?: (path: string) => string;
 }
 
+/** The lookup plugins fleetboot has (also under `ansible.builtin.`). */
+export const LOOKUP_PLUGINS = ['env', 'file', 'vars'] as const;
+
+/** Why `name` is no lookup plugin, or undefined when it is one. */
+export function unknownLookup(name: string): string | undefined {
+  const plugin = name.replace(/^ansible\.builtin\./, '');
+  if ((LOOKUP_PLUGINS as readonly string[]).includes(plugin)) return undefined;
+  return `lookup plugin '${name}' is not supported (fleetboot has ${LOOKUP_PLUGINS.slice(0, -1).join(', ')} and ${LOOKUP_PLUGINS[LOOKUP_PLUGINS.length - 1]})`;
+}
+
 type Resolve = (value: unknown, vars: Record<string, unknown>, name: string) => unknown;
 
 function runLookup(ctx: NjContext, name: string, terms: unknown[], args: Args, opts: LookupOptions, resolve: Resolve): unknown[] {
@@ -58,7 +68,7 @@ function runLookup(ctx: NjContext, name: string, terms: unknown[], args: Args, o
         throw new Error(`lookup('vars'): no variable named '${key}'`);
       });
     default:
-      throw new Error(`lookup plugin '${name}' is not supported (fleetboot has env, file and vars)`);
+      throw new Error(unknownLookup(name) ?? `lookup plugin '${name}' is not supported`);
   }
 }
 

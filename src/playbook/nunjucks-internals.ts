@@ -65,6 +65,7 @@ export interface NjParser {
   fail(msg: string, lineno?: number, colno?: number): never;
   parseCompare(): NjNode;
   parsePrimary(noPostfix?: boolean): NjNode;
+  parsePostfix(node: NjNode): NjNode;
   parseSignature(tolerant?: boolean, noParens?: boolean): NjNodeList;
   parseIs(): NjNode;
   parseAsRoot(): NjNodeList;
@@ -87,6 +88,15 @@ export interface NjCompiler {
   compileOr(node: NjNode, frame: unknown): void;
   compileAnd(node: NjNode, frame: unknown): void;
   compileAdd(node: NjNode, frame: unknown): void;
+  compileSub(node: NjNode, frame: unknown): void;
+  compileMul(node: NjNode, frame: unknown): void;
+  compileDiv(node: NjNode, frame: unknown): void;
+  compileFloorDiv(node: NjNode, frame: unknown): void;
+  compileMod(node: NjNode, frame: unknown): void;
+  compilePow(node: NjNode, frame: unknown): void;
+  compileNeg(node: NjNode, frame: unknown): void;
+  compilePos(node: NjNode, frame: unknown): void;
+  compileGroup(node: NjNode, frame: unknown): void;
   compileConcat(node: NjNode, frame: unknown): void;
   compileCompare(node: NjNode, frame: unknown): void;
   compileFilter(node: NjNode, frame: unknown): void;

@@ -45,6 +45,7 @@ const taskSchema = {
     timeout: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, template] },
     ignore_errors: templatedBool,
     no_log: templatedBool,
+    check_mode: templatedBool,
     loop: { anyOf: [{ type: 'array' }, template] },
     loop_control: { type: 'object' },
     vars: { type: 'object' },
@@ -73,6 +74,7 @@ const EXPECTED: Record<string, string> = {
   timeout: 'a number of seconds (more than 0) or a template',
   ignore_errors: 'true/false or a template',
   no_log: 'true/false or a template',
+  check_mode: 'true/false or a template',
   loop: 'a list or a template that gives one',
   loop_control: 'a mapping (loop_var, label)',
 };

@@ -1,8 +1,8 @@
 // JSON and YAML text as Ansible's to_json/to_nice_json/to_yaml/to_nice_yaml write it
 // (Python's json.dumps and PyYAML's dump), so rendered files match what Ansible renders.
 
-import { Document, isCollection, visit } from 'yaml';
-import { isMapping } from './py-values.js';
+import { Document, isCollection, Scalar, visit } from 'yaml';
+import { isMapping, PyFloat, pyRepr } from './py-values.js';
 import { ansibleTags } from './yaml-pos.js';
 
 export interface JsonStyle {
@@ -27,6 +27,7 @@ export function pyJson(value: unknown, style: JsonStyle = {}, depth = 0): string
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return jsonNumber(value);
+  if (value instanceof PyFloat) return pyRepr(value);
   if (typeof value === 'string') return jsonString(value);
   let items: string[];
   let open: string;
@@ -54,9 +55,21 @@ export interface YamlStyle {
   indent: number;
 }
 
+/** Whole floats as YAML scalars that keep their `.0`, as PyYAML writes them. */
+function yamlFloats(value: unknown): unknown {
+  if (value instanceof PyFloat) {
+    const scalar = new Scalar(value.value);
+    scalar.minFractionDigits = 1;
+    return scalar;
+  }
+  if (Array.isArray(value)) return value.map(yamlFloats);
+  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, yamlFloats(v)]));
+  return value;
+}
+
 /** PyYAML's yaml.dump (keys sorted, YAML 1.1 quoting, sequences not indented under keys). */
 export function pyYaml(value: unknown, style: YamlStyle): string {
-  const doc = new Document(value, { version: '1.1', customTags: ansibleTags, sortMapEntries: true });
+  const doc = new Document(PyFloat.made > 0 ? yamlFloats(value) : value, { version: '1.1', customTags: ansibleTags, sortMapEntries: true });
   if (style.flowLeaves) {
     visit(doc, {
       Collection(_key, node) {

@@ -169,6 +169,7 @@ export function parseTask(ctx: TaskContext, node: Node | null, field: string): T
     timeout: values['timeout'] as number | string | undefined,
     ignore_errors: values['ignore_errors'] as boolean | string | undefined,
     no_log: values['no_log'] as boolean | string | undefined,
+    check_mode: values['check_mode'] as boolean | string | undefined,
     loop: values['loop'],
     vars: values['vars'] as Vars | undefined,
     ...loopControl(ctx, keywords.get('loop_control')?.value ?? null, fieldPath(field, 'loop_control')),

@@ -1,15 +1,17 @@
 // The Templar: renders playbook values with Jinja2 semantics as Ansible has them (through
 // nunjucks, see jinja-compile.ts). Compiled templates are cached by their text, so the same
 // `when:` on 1,000 hosts compiles once. Variables whose values are templates are rendered
-// when a template uses them, as Ansible does.
+// when a template uses them, as Ansible does. checkTemplates/checkExpression check syntax and
+// filter, test and lookup names without rendering, so the planner can reject a playbook
+// before any host is touched.
 
 import { ExitCode, FleetbootError, formatPos, type SourcePos } from '../core/errors.js';
 import { compileJinja, type CompiledTemplate } from './jinja-compile.js';
-import { JinjaRuntime, UndefinedError } from './jinja-runtime.js';
+import { findFilter, findTest, JinjaRuntime, UndefinedError } from './jinja-runtime.js';
 import { registerFilters } from './filters.js';
-import { registerLookups, type LookupOptions } from './lookups.js';
+import { registerLookups, unknownLookup, type LookupOptions } from './lookups.js';
 import { nunjucks, type NjEnvironment } from './nunjucks-internals.js';
-import { isMapping, truthy } from './py-values.js';
+import { isMapping, PyFloat, plainNumbers, truthy } from './py-values.js';
 import { registerTests } from './tests.js';
 import type { Vars } from './types.js';
 
@@ -88,6 +90,31 @@ function reasonOf(err: unknown): string {
   return msg.replace(/^\([^)]*\)(?: \[Line \d+(?:, Column \d+)?\])?\n\s*/, '').replace(/\s*\n\s*/g, ' ');
 }
 
+/**
+ * A value leaving the Templar: whole floats made while computing it (`3.7 | round`) become
+ * plain numbers, since only templates print them differently (4.0).
+ */
+function plain(fn: () => unknown): unknown {
+  const before = PyFloat.made;
+  const value = fn();
+  return PyFloat.made === before ? value : plainNumbers(value);
+}
+
+/** Where in a multi-line template nunjucks' parser stopped (its positions are 1-based). */
+function syntaxWhere(err: unknown, src: string): string {
+  if (!src.includes('\n') || !(err instanceof Error) || !('lineno' in err) || typeof err.lineno !== 'number') return '';
+  const column = 'colno' in err && typeof err.colno === 'number' ? `, column ${err.colno}` : '';
+  return ` at line ${err.lineno}${column} of the template`;
+}
+
+function syntaxReason(err: unknown): string {
+  // nunjucks' parser crashes rather than report some templates that end too early (`{{ a |`).
+  if (err instanceof TypeError && /Cannot read properties of (null|undefined)/.test(err.message)) {
+    return 'unexpected end of template (is a closing }}, %} or ) missing?)';
+  }
+  return reasonOf(err);
+}
+
 export type TemplarOptions = LookupOptions;
 
 export class Templar {
@@ -103,6 +130,10 @@ export class Templar {
       resolve: (value, vars, name) => this.resolveVariable(value, vars, name),
     });
     Object.assign(env, { fb: runtime });
+    // nunjucks' built-in filters and tests differ from Jinja2's (`10 | random` is undefined):
+    // only fleetboot's own exist, so any other name is an error.
+    for (const name of Object.keys(env.filters)) delete env.filters[name];
+    for (const name of Object.keys(env.tests)) delete env.tests[name];
     registerFilters(env);
     registerTests(env);
     registerLookups(env, opts, (value, vars, name) => this.resolveVariable(value, vars, name));
@@ -116,7 +147,7 @@ export class Templar {
    * number, bool, None), as Ansible does.
    */
   render(value: unknown, vars: Vars, where?: SourcePos): unknown {
-    if (typeof value === 'string') return this.guarded(value, where, () => this.renderValue(value, vars));
+    if (typeof value === 'string') return this.guarded(value, where, () => plain(() => this.renderValue(value, vars)));
     if (!this.hasTemplates(value)) return value;
     if (Array.isArray(value)) return value.map((v) => this.render(v, vars, where));
     const out: Record<string, unknown> = {};
@@ -132,7 +163,38 @@ export class Templar {
 
   /** Evaluates a bare expression (as written in `when:`) to its value. */
   evaluate(expression: string, vars: Vars, where?: SourcePos): unknown {
-    return this.guarded(expression, where, () => this.evaluateRaw(expression, vars));
+    return this.guarded(expression, where, () => plain(() => this.evaluateRaw(expression, vars)));
+  }
+
+  /**
+   * Checks every template in `value` (strings, deeply) without rendering: a syntax error, or a
+   * filter, test or lookup plugin that does not exist, throws a TemplateError naming the
+   * template. Variables are not checked: they exist only per host, at run time.
+   */
+  checkTemplates(value: unknown, where?: SourcePos): void {
+    if (typeof value === 'string') {
+      if (isTemplate(value)) this.guarded(value, where, () => this.checkNames(this.compiled(value, true)));
+      return;
+    }
+    if (!this.hasTemplates(value)) return;
+    for (const v of Object.values(value as object)) this.checkTemplates(v, where);
+  }
+
+  /** checkTemplates for a bare expression, as written in `when:`, `until:` or `that:`. */
+  checkExpression(expression: string, where?: SourcePos): void {
+    const text = expression.trim();
+    if (BOOL_WORDS.has(text.toLowerCase())) return;
+    if (isTemplate(text)) return this.checkTemplates(text, where);
+    this.guarded(expression, where, () => this.checkNames(this.compiled(`{{ ${text} }}`, true)));
+  }
+
+  private checkNames(template: CompiledTemplate): void {
+    for (const name of template.names.filters) findFilter(this.env, name);
+    for (const name of template.names.tests) findTest(this.env, name);
+    for (const name of template.names.lookups) {
+      const why = unknownLookup(name);
+      if (why !== undefined) throw new Error(why);
+    }
   }
 
   /** True when every condition holds (Ansible's `when`, `failed_when`, `until`). */
@@ -218,7 +280,7 @@ export class Templar {
       try {
         hit = compileJinja(src, this.env, allowNative);
       } catch (err) {
-        throw new SyntaxError(`syntax error: ${reasonOf(err)}`);
+        throw new SyntaxError(`syntax error${syntaxWhere(err, src)}: ${syntaxReason(err)}`);
       }
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(key, hit);

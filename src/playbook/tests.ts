@@ -1,12 +1,13 @@
 // Jinja2 tests (`x is defined`, `result is failed`, `v is version('2.0', '>=')`) with
 // Ansible's meanings. `defined`/`undefined` receive a JinjaUndefined for missing values; the
-// compiler passes everything else through strict lookups.
+// compiler passes everything else through strict lookups. nunjucks' own tests are not used:
+// only the tests registered here exist.
 
 import { defined } from './filter-args.js';
 import { isUndefined } from './jinja-runtime.js';
-import type { NjEnvironment, NjFunction } from './nunjucks-internals.js';
+import type { NjContext, NjEnvironment, NjFunction } from './nunjucks-internals.js';
 import { pyRegex, pyMatch, pySearch } from './py-regex.js';
-import { isMapping, pyCompare, pyContains, pyEquals, pyIter, pyStr, pyTypeName, truthy } from './py-values.js';
+import { isFloat, isMapping, numberOf, pyCompare, pyContains, pyEquals, pyIter, pyStr, pyTypeName, truthy } from './py-values.js';
 import { versionTest } from './version-compare.js';
 
 type Mapping = Record<string, unknown>;
@@ -42,7 +43,13 @@ function regexTest(mode: 'match' | 'search') {
 }
 
 function num(v: unknown): boolean {
-  return typeof v === 'number';
+  return numberOf(v) !== undefined;
+}
+
+function has(table: 'filters' | 'tests') {
+  return function (this: NjContext, name: unknown): boolean {
+    return typeof name === 'string' && Object.hasOwn(this.env[table], name);
+  };
 }
 
 const TESTS: Record<string, NjFunction> = {
@@ -64,12 +71,14 @@ const TESTS: Record<string, NjFunction> = {
   string: (v) => typeof v === 'string',
   number: num,
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
-  float: (v) => typeof v === 'number' && !Number.isInteger(v),
+  float: (v) => isFloat(v),
   boolean: (v) => typeof v === 'boolean',
   mapping: (v) => isMapping(v),
   sequence: (v) => typeof v === 'string' || Array.isArray(v) || isMapping(v),
   iterable: (v) => typeof v === 'string' || Array.isArray(v) || isMapping(v),
   callable: (v) => typeof v === 'function',
+  filter: has('filters'),
+  test: has('tests'),
   in: (v, container) => pyContains(container, v),
   contains: (container, v) => pyContains(container, v),
   eq: (a, b) => pyEquals(a, b),

@@ -29,6 +29,8 @@ export interface Task {
   /** `loop_control.label`: what to show for each item instead of the whole item (a template). */
   loop_label?: string;
   no_log?: boolean | string;
+  /** Ansible's per-task override of --check: true always checks, false always changes (a template allowed). */
+  check_mode?: boolean | string;
   vars?: Vars;
   pos: SourcePos;
   /** Position of each argument key, for errors about a single argument. */

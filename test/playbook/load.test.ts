@@ -105,6 +105,11 @@ describe('playbook loader', () => {
       assert.equal(task?.ignore_errors, true);
     });
 
+    it('reads check_mode, the per-task override of --check, as a bool or a template', () => {
+      const tasks = parse('- hosts: a\n  tasks:\n    - command: x\n      check_mode: no\n    - command: y\n      check_mode: true\n    - command: z\n      check_mode: "{{ dry }}"\n    - command: w\n').plays[0]?.tasks;
+      assert.deepEqual(tasks?.map((t) => t.check_mode), [false, true, '{{ dry }}', undefined]);
+    });
+
     it('accepts a templated number wherever a task takes a number', () => {
       const task = parse('- hosts: a\n  tasks:\n    - command: x\n      retries: "{{ n }}"\n      delay: "{{ d }}"\n      timeout: "{{ t }}"\n').plays[0]?.tasks[0];
       assert.equal(task?.retries, '{{ n }}');
@@ -162,6 +167,7 @@ describe('playbook loader', () => {
       fails(task('register: my-result'), "pb.yml:4:17: plays[0].tasks[0].register: expected a variable name (letters, digits and _, not starting with a digit), got 'my-result'");
       fails(task('when: [a, 3]'), 'pb.yml:4:17: plays[0].tasks[0].when[1]: expected a condition (an expression), true/false, or a list of them, got number 3');
       fails(task('ignore_errors: maybe'), "pb.yml:4:22: plays[0].tasks[0].ignore_errors: expected true/false or a template, got 'maybe'");
+      fails(task('check_mode: sometimes'), "pb.yml:4:19: plays[0].tasks[0].check_mode: expected true/false or a template, got 'sometimes'");
       fails(task('loop: 5'), 'pb.yml:4:13: plays[0].tasks[0].loop: expected a list or a template that gives one, got number 5');
       fails(task('args: hello'), "pb.yml:4:13: plays[0].tasks[0].args: expected a mapping of module arguments, got 'hello'");
       fails(task('loop_control: { index_var: i }'), "pb.yml:4:23: plays[0].tasks[0].loop_control.index_var: 'index_var' is not supported in loop_control (fleetboot has loop_var and label)");

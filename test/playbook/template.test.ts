@@ -45,8 +45,10 @@ describe('Templar', () => {
       assert.equal(t.render('{{ list }} ', vars), "['a', 'b'] ");
       assert.equal(t.render('d={{ dict.nested }}', vars), "d={'z': [1, 2]}");
       assert.equal(t.render('b={{ on }}', vars), 'b=True');
-      // None writes nothing inside text (Ansible's finalize); `~` uses str(), where it is None.
-      assert.equal(t.render('[{{ nothing }}]', vars), '[]');
+      // None prints as None inside text, as in Jinja2 (and ansible-core 2.19); `~` uses str() too.
+      assert.equal(t.render('[{{ nothing }}]', vars), '[None]');
+      assert.equal(t.render('a {{ none }} {{ None }} b', vars), 'a None None b');
+      assert.equal(t.render('{{ True }}/{{ false }}/{{ on }}', vars), 'True/False/True');
       assert.equal(t.render("{{ 'x' ~ nothing ~ count }}", vars), 'xNone3');
       assert.equal(t.renderString('{{ count }}', vars), '3');
       assert.equal(t.renderString('plain', vars), 'plain');
