@@ -82,6 +82,7 @@ export async function run(args: RunArgs): Promise<number> {
     ...(limit ? { limit } : {}),
     ...(args['start-at-task'] ? { startAtTask: args['start-at-task'] } : {}),
     loadVarsFile: world.loadVarsFile,
+    templar: world.templar,
   });
   if (args['list-hosts'] || args['list-tasks']) {
     const text = args['list-hosts'] ? formatHostList(plan) : formatTaskList(plan);

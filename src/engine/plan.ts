@@ -2,14 +2,14 @@
 // against its module's schema, before any host is touched. A typo in task 9 fails here, not
 // after task 8 ran on 200 hosts. Nothing here reads a host's state.
 
-import { errorMessage, ParseError, type SourcePos } from '../core/errors.js';
+import { errorMessage, ExitCode, FleetbootError, ParseError, type SourcePos } from '../core/errors.js';
 import type { ModuleSpec } from '../modules/contract.js';
 import { parseKeyValue, splitArgs } from '../playbook/extra-vars.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { Playbook, Task } from '../playbook/types.js';
 import type { InventoryView } from './inventory-view.js';
 import type { PlannedPlay, PlannedTask, RunPlan } from './plan-types.js';
-import type { Vars } from './templating.js';
+import type { TemplateEngine, Vars } from './templating.js';
 import { checkArgsStatically } from './validate-args.js';
 import { suggest } from '../playbook/suggest.js';
 
@@ -19,6 +19,8 @@ export interface PlanOptions {
   startAtTask?: string;
   /** Loads a play's vars_files entry (path relative to the playbook's directory). */
   loadVarsFile: (path: string) => Promise<Vars>;
+  /** Checks templates and expressions without rendering them. */
+  templar: Pick<TemplateEngine, 'checkTemplates' | 'checkExpression'>;
 }
 
 export async function planRun(pb: Playbook, registry: ModuleRegistry, inventory: InventoryView, opts: PlanOptions): Promise<RunPlan> {
@@ -26,7 +28,8 @@ export async function planRun(pb: Playbook, registry: ModuleRegistry, inventory:
   const all = new Set<string>();
   let startFound = opts.startAtTask === undefined;
   for (const [index, play] of pb.plays.entries()) {
-    const tasks = play.tasks.map((task, i) => planTask(task, i, index, registry));
+    const tasks = play.tasks.map((task, i) => planTask(task, i, index, registry, opts.templar));
+    checked(() => opts.templar.checkTemplates(play.vars, play.pos));
     let hosts = inventory.select(play.hosts);
     if (opts.limit) hosts = hosts.filter((h) => opts.limit!.has(h));
     hosts.forEach((h) => all.add(h));
@@ -71,7 +74,7 @@ export function normalizeArgs(written: Vars | string, spec: ModuleSpec<Record<st
   return { ...named, [spec.freeForm]: words.join(' ') };
 }
 
-function planTask(task: Task, index: number, playIndex: number, registry: ModuleRegistry): PlannedTask {
+function planTask(task: Task, index: number, playIndex: number, registry: ModuleRegistry, templar: PlanOptions['templar']): PlannedTask {
   const field = `plays[${playIndex}].tasks[${index}]`;
   const spec = registry.get(task.module);
   if (!spec) {
@@ -87,8 +90,39 @@ function planTask(task: Task, index: number, playIndex: number, registry: Module
   const problems = checkArgsStatically(spec, args);
   if (problems.length > 0) {
     const p = problems[0]!;
-    const pos: SourcePos = (p.arg && task.argPos[p.arg]) || task.pos;
+    const pos: SourcePos = p.arg ? argPosition(task, spec, p.arg) : task.pos;
     throw new ParseError(pos, `${field}.${task.module}${p.arg ? '.' + p.arg : ''}`, p.message);
   }
+  checkTaskTemplates(task, spec, args, templar);
   return { index, task, spec, args };
+}
+
+/**
+ * Template syntax, and the filters and tests templates name, are checked before any host is
+ * touched (variables are not: they exist per host). A bad template is a playbook error (exit 4).
+ */
+function checkTaskTemplates(task: Task, spec: ModuleSpec<Record<string, unknown>>, args: Vars, templar: PlanOptions['templar']): void {
+  checked(() => {
+    for (const [name, value] of Object.entries(args)) {
+      const where = argPosition(task, spec, name);
+      if (spec.expressionArgs?.includes(name)) {
+        for (const e of Array.isArray(value) ? value : [value]) if (typeof e === 'string') templar.checkExpression(e, where);
+      } else templar.checkTemplates(value, where);
+    }
+    templar.checkTemplates([task.name, task.loop, task.vars, task.retries, task.delay, task.timeout, task.ignore_errors, task.no_log, task.check_mode], task.pos);
+    for (const e of [...(task.when ?? []), ...(task.until ?? []), ...(task.failed_when ?? []), ...(task.changed_when ?? [])]) templar.checkExpression(e, task.pos);
+  });
+}
+
+/** Where an argument was written; a free-form string stands for the module's free-form argument. */
+function argPosition(task: Task, spec: ModuleSpec<Record<string, unknown>>, arg: string): SourcePos {
+  return task.argPos[arg] ?? (arg === spec.freeForm ? task.argPos._raw_params : undefined) ?? task.pos;
+}
+
+function checked(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    throw new FleetbootError(errorMessage(err), ExitCode.PARSE_ERROR);
+  }
 }

@@ -19,7 +19,7 @@ export interface StepDeps {
   abort: AbortSignal;
   /** Aborted on the first Ctrl-C: no new attempt or loop item starts. */
   graceful: AbortSignal;
-  contextFor(host: string, vars: Vars, signal: AbortSignal, timeoutMs: number | undefined, emit: (e: ModuleEvent) => void): ModuleContext;
+  contextFor(host: string, vars: Vars, signal: AbortSignal, timeoutMs: number | undefined, check: boolean, emit: (e: ModuleEvent) => void): ModuleContext;
   onRetry(attempt: number, retries: number, msg: string): void;
   onOutput(e: ModuleEvent): void;
 }
@@ -65,7 +65,9 @@ async function runOnce(host: string, planned: PlannedTask, vars: Vars, deps: Ste
   if (task.when && !t.isTrue(task.when, vars, task.pos)) {
     return { changed: false, failed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: task.when.join(' and ') };
   }
-  if (deps.check && !spec.supportsCheck) {
+  // A task's own check_mode overrides --check (`check_mode: false` runs a read-only command anyway).
+  const check = task.check_mode === undefined ? deps.check : truthy(t, task.check_mode, vars, task);
+  if (check && !spec.supportsCheck) {
     return { changed: false, failed: false, skipped: true, msg: `skipped: ${spec.name} does not support check mode` };
   }
   const rendered = t.render(planned.args, vars, task.pos) as Vars;
@@ -82,7 +84,7 @@ async function runOnce(host: string, planned: PlannedTask, vars: Vars, deps: Ste
 
   let result: TaskResult = { changed: false, failed: true, msg: 'not run' };
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    result = await runModule(host, planned, args, vars, timeoutMs, deps);
+    result = await runModule(host, planned, args, vars, timeoutMs, check, deps);
     result = applyConditions(result, planned, vars, t);
     if (result.unreachable) return result;
     const done = until ? t.isTrue(until, { ...vars, ...(task.register ? { [task.register]: result } : {}) }, task.pos) : !result.failed;
@@ -103,12 +105,12 @@ async function runOnce(host: string, planned: PlannedTask, vars: Vars, deps: Ste
   return result;
 }
 
-async function runModule(host: string, planned: PlannedTask, args: Vars, vars: Vars, timeoutMs: number | undefined, deps: StepDeps): Promise<TaskResult> {
+async function runModule(host: string, planned: PlannedTask, args: Vars, vars: Vars, timeoutMs: number | undefined, check: boolean, deps: StepDeps): Promise<TaskResult> {
   const signals = [deps.abort];
   const timeout = timeoutMs && timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
   if (timeout) signals.push(timeout);
   const signal = signals.length === 1 ? deps.abort : AbortSignal.any(signals);
-  const ctx = deps.contextFor(host, vars, signal, timeoutMs, deps.onOutput);
+  const ctx = deps.contextFor(host, vars, signal, timeoutMs, check, deps.onOutput);
   const run = planned.spec.run(args, ctx);
   try {
     if (!timeout) return await run;

@@ -135,7 +135,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
               graceful: o.interrupt.graceful,
               playStop: playStop.signal,
               stats: stats.get(host)!,
-              contextFor: (h, vars, signal, timeoutMs, emit) => moduleContext(o, h, vars, signal, timeoutMs, emit),
+              contextFor: (h, vars, signal, timeoutMs, check, emit) => moduleContext(o, h, vars, signal, timeoutMs, check, emit),
             });
           } catch (err) {
             // A bug must not take the other hosts down: this host fails, the run goes on.
@@ -227,13 +227,14 @@ function moduleContext(
   vars: Vars,
   signal: AbortSignal,
   timeoutMs: number | undefined,
+  check: boolean,
   emit: ModuleContext['emit'],
 ): ModuleContext {
   const dir = o.plan.playbookDir;
   return {
     host,
     vars,
-    check: o.check,
+    check,
     signal,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ssh: () => o.pool.get(o.sshTarget(host, vars), signal),

@@ -15,6 +15,7 @@ export const assertModule: ModuleSpec<AssertArgs> = {
   name: 'assert',
   local: true,
   supportsCheck: true,
+  expressionArgs: ['that'],
   argsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -51,6 +51,8 @@ export interface ModuleSpec<A = Record<string, unknown>> {
   /** The argument a free-form string maps to (`command: echo hi` sets `cmd`). */
   freeForm?: string;
   argsSchema: JsonSchema;
+  /** Arguments that are bare Jinja2 expressions (assert's `that`), checked as such before the run. */
+  expressionArgs?: string[];
   /** Runs without connecting to the host (debug, set_fact, assert, fail, pause). */
   local?: boolean;
   /** May run in --check mode (it decides itself what to skip); others are skipped in check mode. */

@@ -12,6 +12,7 @@ export const debugModule: ModuleSpec<DebugArgs> = {
   name: 'debug',
   local: true,
   supportsCheck: true,
+  expressionArgs: ['var'],
   argsSchema: {
     type: 'object',
     additionalProperties: false,

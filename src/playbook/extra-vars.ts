@@ -1,7 +1,7 @@
 // `-e` / `--extra-vars` as ansible-playbook reads it: `key=value key2='a b'`, a JSON or YAML
 // mapping (`-e '{"n": 1}'`), or `@file.yml`. k=v values stay strings, as in Ansible.
 
-import { ParseError } from '../core/errors.js';
+import { FleetbootError, ParseError } from '../core/errors.js';
 import type { Vars } from './types.js';
 import { parseVarsText } from './vars-file.js';
 
@@ -85,7 +85,7 @@ export async function parseExtraVars(arg: string, readFile: (path: string) => Pr
       content = await readFile(file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new ParseError(undefined, '-e', `cannot read '${file}' (${code}); check the path after @`);
+      throw new FleetbootError(`-e: cannot read '${file}' (${code}); check the path after @`);
     }
     return parseVarsText(file, content);
   }

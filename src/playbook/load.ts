@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { ParseError } from '../core/errors.js';
+import { FleetbootError, ParseError } from '../core/errors.js';
 import { parsePlay } from './play-parse.js';
 import type { TaskContext } from './task-parse.js';
 import type { Playbook } from './types.js';
@@ -40,7 +40,8 @@ export async function loadPlaybook(file: string, opts: LoadPlaybookOptions): Pro
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ParseError(undefined, undefined, `${file}: cannot read the playbook (${code}); check the path`);
+    // As ansible-playbook: a missing file is an error (1), not a parse error (4).
+    throw new FleetbootError(`${file}: cannot read the playbook (${code}); check the path`);
   }
   return parsePlaybook(file, text, opts);
 }

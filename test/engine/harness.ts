@@ -56,6 +56,7 @@ export async function runYaml(playbook: string, o: HarnessOptions = {}): Promise
     ...(o.limit ? { limit: new Set(o.limit) } : {}),
     ...(o.startAtTask ? { startAtTask: o.startAtTask } : {}),
     loadVarsFile: (p) => loadVarsFile(join(pb.dir, p)),
+    templar: new Templar({ baseDir: pb.dir }),
   });
   const dispatcher = new EventDispatcher();
   const events: FleetEvent[] = [];

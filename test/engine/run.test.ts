@@ -144,6 +144,14 @@ describe('engine', () => {
     assert.equal(r.pool.files.size, 0);
   });
 
+  it('check_mode: false runs a task under --check; check_mode: true dry-runs it without --check', async () => {
+    const r = await runYaml(play(`    - name: read\n      command: cat /etc/x\n      check_mode: false\n    - name: dry\n      copy: { content: x, dest: /etc/y }\n      check_mode: true\n`), { hosts: 1, check: true });
+    assert.deepEqual(r.pool.commands.map((c) => c.command), ['cat /etc/x']);
+    const dry = await runYaml(play(`    - name: dry\n      copy: { content: x, dest: /etc/y }\n      check_mode: true\n`), { hosts: 1 });
+    assert.equal(dry.ended('h01', 'dry')?.status, 'changed');
+    assert.equal(dry.pool.files.size, 0);
+  });
+
   it('--start-at-task and --limit', async () => {
     const r = await runYaml(play(`    - name: a\n      command: a\n    - name: b\n      command: b\n`), { hosts: 3, startAtTask: 'b', limit: ['h02'] });
     assert.deepEqual(r.pool.commands, [{ host: 'h02', command: 'b' }]);

@@ -19,6 +19,11 @@ describe('bad input on the command line', function () {
       join(work, 'typo.yml'),
       '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: one\n      debug: msg=hi\n    - name: two\n      command: echo hi\n      whne: false\n',
     );
+    await writeFile(
+      join(work, 'badtemplate.yml'),
+      '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: fine\n      command: echo hi\n    - name: nine\n      command: echo {{ inventory_hostname | uppr }}\n',
+    );
+    await writeFile(join(work, 'badwhen.yml'), '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n      when: x ==\n');
     await writeFile(join(work, 'badarg.yml'), '- hosts: all\n  tasks:\n    - name: copy it\n      copy:\n        content: x\n        dset: /tmp/x\n');
   });
   after(() => rm(work, { recursive: true, force: true }));
@@ -49,6 +54,16 @@ describe('bad input on the command line', function () {
     assert.match(oneLine(r.stderr), /badarg\.yml:6:9: .*copy\.dset: .*did you mean 'dest'/);
   });
 
+  it('a template naming an unknown filter, or a broken condition: exit 4 before any host is touched', async () => {
+    const r = await runCli(['run', 'badtemplate.yml', '-i', 'inv.yml'], { cwd: work });
+    assert.equal(r.code, 4);
+    assert.match(oneLine(r.stderr), /badtemplate\.yml:7:\d+: .*uppr.*upper/);
+    assert.equal(r.stdout, '');
+    const w = await runCli(['run', 'badwhen.yml', '-i', 'inv.yml'], { cwd: work });
+    assert.equal(w.code, 4);
+    assert.match(oneLine(w.stderr), /badwhen\.yml:4:\d+: /);
+  });
+
   it('bad options: exit 5', async () => {
     const r = await runCli(['run', 'ok.yml', '-i', 'inv.yml', '--forks', 'zero'], { cwd: work });
     assert.equal(r.code, 5);
@@ -73,7 +88,7 @@ describe('bad input on the command line', function () {
 
   it('a missing playbook: one line, exit 1', async () => {
     const r = await runCli(['run', 'nope.yml', '-i', 'inv.yml'], { cwd: work });
-    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 1);
     assert.match(oneLine(r.stderr), /nope\.yml/);
   });
 });
