@@ -110,4 +110,28 @@ describe('run: kill -9 mid-run, then --retry-failed', function () {
     const start = retry.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; hosts?: string[] }).find((e) => e.kind === 'run.start');
     for (const h of interrupted) assert.ok(start?.hosts?.includes(h!), `${h} should be retried`);
   });
+
+  it('Ctrl-C twice: running steps are aborted too, exit 99', async () => {
+    const child = spawnCli(['run', 'slow.yml', '-i', join(lab, 'inventory.yml'), '--forks', '4', '--json'], { cwd: work });
+    let sent = 0;
+    const ends: { result?: { msg?: string } }[] = [];
+    let buf = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const e = JSON.parse(buf.slice(0, nl)) as { kind: string; task?: string; result?: { msg?: string } };
+        buf = buf.slice(nl + 1);
+        if (e.kind === 'task.end') ends.push(e);
+        if (sent === 0 && e.kind === 'task.start' && e.task === 'work') {
+          sent = 1;
+          child.kill('SIGINT');
+          setTimeout(() => child.kill('SIGINT'), 100);
+        }
+      }
+    });
+    const r = await collect(child);
+    assert.equal(r.code, 99, r.stderr);
+    assert.ok(ends.some((e) => /aborted by a second interrupt/.test(e.result?.msg ?? '')), 'a running step was aborted');
+  });
 });
