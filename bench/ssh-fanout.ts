@@ -38,7 +38,7 @@ await writeFile(
 );
 
 const labStarted = Date.now();
-await labUp({ hosts, dir: labDir });
+await labUp({ hosts, dir: labDir, port: 0 }); // any free port: never collide with another lab
 const labMs = Date.now() - labStarted;
 try {
   const started = Date.now();
