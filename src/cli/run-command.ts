@@ -9,6 +9,7 @@ import { runPlan } from '../engine/run.js';
 import { createRunDir, loadRunJournal, newRunId, runsRoot } from '../engine/run-dir.js';
 import { hostsToRetry } from '../engine/journal.js';
 import { ModuleRegistry } from '../modules/registry.js';
+import { BmcPool } from '../redfish/bmc-pool.js';
 import { createOutput, chooseOutputMode, useColor } from '../output/index.js';
 import { formatHostList, formatTaskList } from '../output/listing.js';
 import { inventorySources, positiveInt } from './options.js';
@@ -115,6 +116,11 @@ export async function run(args: RunArgs): Promise<number> {
 
   const runId = newRunId();
   const runDir = await createRunDir(root, runId);
+  const bmcPool = new BmcPool({
+    onEvent: (e) => void dispatcher.emit(e),
+    onSecret: (secret) => dispatcher.secrets.add(secret),
+    signal: interrupt.abort,
+  });
   try {
     const summary = await runPlan({
       plan,
@@ -122,6 +128,7 @@ export async function run(args: RunArgs): Promise<number> {
       inventorySources: world.inventorySources,
       templar: world.templar,
       pool: world.pool((e) => void dispatcher.emit(e)),
+      bmcPool,
       sshTarget: world.sshTarget,
       dispatcher,
       interrupt,
@@ -136,6 +143,7 @@ export async function run(args: RunArgs): Promise<number> {
     });
     return summary.exitCode;
   } finally {
+    await bmcPool.closeAll(); // sessions never outlive the run, whatever happened
     output.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

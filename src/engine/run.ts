@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import type { EventDispatcher } from '../core/dispatcher.js';
 import { ExitCode } from '../core/errors.js';
 import { emptyStats, type HostOutcome, type HostStats } from '../core/result.js';
-import type { ModuleContext } from '../modules/contract.js';
+import { ModuleFailure, type ModuleContext } from '../modules/contract.js';
+import type { BmcPool } from '../redfish/bmc-pool.js';
 import type { SshPool, SshTarget } from '../ssh/types.js';
 import { HostLogs } from './host-logs.js';
 import { HostScope } from './host-scope.js';
@@ -27,6 +28,8 @@ export interface RunOptions {
   inventorySources: string[];
   templar: TemplateEngine;
   pool: SshPool;
+  /** Redfish clients per BMC; logged out when the run ends. */
+  bmcPool?: BmcPool;
   sshTarget: (host: string, vars: Vars) => SshTarget;
   dispatcher: EventDispatcher;
   interrupt: Interrupt;
@@ -182,6 +185,8 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
           ? ExitCode.HOST_FAILED
           : ExitCode.OK;
   const retryHosts = [...outcomes].filter(([, out]) => out !== 'ok').map(([h]) => h);
+  // Sessions are deleted before the run is reported as ended (a BMC has few session slots).
+  await o.bmcPool?.closeAll();
   const retryFile = o.retryFiles && !o.check ? await writeRetryFile(plan.playbook, retryHosts).catch(() => undefined) : undefined;
   const summary: RunSummary = {
     exitCode,
@@ -239,6 +244,11 @@ function moduleContext(
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ssh: () => o.pool.get(o.sshTarget(host, vars), signal),
     reconnect: () => o.pool.drop(host),
+    bmc: () => {
+      if (!o.bmcPool) throw new ModuleFailure('no Redfish access in this run');
+      if (vars.bmc === undefined) throw new ModuleFailure(`${host} has no bmc in the inventory (bmc: { address, user, password_env or password_file })`);
+      return o.bmcPool.get(host, vars.bmc);
+    },
     render: (template, extra) => o.templar.renderString(template, extra ? { ...vars, ...extra } : vars),
     evaluate: (expression, extra) => o.templar.evaluate(expression, extra ? { ...vars, ...extra } : vars),
     resolvePath: (path, subdir) => {

@@ -5,6 +5,7 @@
 import type { FleetEvent } from '../core/events.js';
 import type { TaskResult } from '../core/result.js';
 import type { SshConnection } from '../ssh/types.js';
+import type { BmcHandle } from '../redfish/bmc-pool.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -30,6 +31,8 @@ export interface ModuleContext {
    * searches, `<playbook dir>/<subdir>/<path>` first, then `<playbook dir>/<path>`.
    */
   resolvePath(path: string, subdir?: 'files' | 'templates'): string;
+  /** The host's BMC (from its `bmc` inventory variable): a logged-in Redfish client and what it offers. */
+  bmc(): Promise<BmcHandle>;
   /** Closes the host's pooled SSH connection so the next `ssh()` connects afresh. */
   reconnect(): Promise<void>;
   /** Streams output and messages; the task index and host are filled in by the engine. */

@@ -12,6 +12,10 @@ import { setFactModule } from './set-fact.js';
 import { shellModule } from './shell.js';
 import { templateModule } from './template.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
+import { redfishBootModule } from './redfish-boot.js';
+import { redfishInfoModule } from './redfish-info.js';
+import { redfishPowerModule } from './redfish-power.js';
+import { redfishVirtualMediaModule } from './redfish-virtual-media.js';
 
 // Each spec is typed by its own arguments; the registry holds them by their common shape.
 type AnySpec = ModuleSpec<never>;
@@ -27,6 +31,10 @@ const BUILTIN: AnySpec[] = [
   failModule,
   setFactModule,
   pauseModule,
+  redfishVirtualMediaModule,
+  redfishBootModule,
+  redfishPowerModule,
+  redfishInfoModule,
 ];
 
 const PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];

@@ -57,6 +57,7 @@ export function makeContext(o: ContextOptions): TestContext {
   const targetOf = (): SshTarget => (typeof o.target === 'function' ? o.target() : o.target);
   const signal = o.signal ?? new AbortController().signal;
   const ctx: ModuleContext = {
+    bmc: () => Promise.reject(new Error('no BMC in SSH module tests')),
     host: targetOf().host,
     vars,
     check: o.check ?? false,
