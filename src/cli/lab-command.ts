@@ -12,6 +12,9 @@ interface LabArgs {
   dir: string;
   faults?: string;
   port?: number;
+  bmc: boolean;
+  'bmc-port'?: number;
+  'bmc-profiles'?: string;
 }
 
 export const DEFAULT_LAB_DIR = '.fleetboot/lab';
@@ -26,7 +29,10 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
         .option('hosts', { alias: 'n', type: 'number', default: 8, describe: 'up: how many hosts' })
         .option('dir', { type: 'string', default: DEFAULT_LAB_DIR, describe: 'the lab directory (inventory, keys, state)' })
         .option('faults', { type: 'string', describe: 'up: a YAML file of faults per host' })
-        .option('port', { type: 'number', describe: 'up: SSH port of every host (default 2222; 0: any free port)' }) as never,
+        .option('port', { type: 'number', describe: 'up: SSH port of every host (default 2222; 0: any free port)' })
+        .option('bmc', { type: 'boolean', default: true, describe: 'up: a simulated Redfish BMC per host (--no-bmc: none)' })
+        .option('bmc-port', { type: 'number', describe: 'up: HTTPS port of every BMC (default 8443; 0: any free port)' })
+        .option('bmc-profiles', { type: 'string', describe: 'up: generic (default), mixed, a profile (dell, hpe, supermicro, lenovo, openbmc, ami-ampere) or a comma list' }) as never,
     handler: async (args) => {
       const dir = resolve(args.dir);
       if (args.action === 'up') {
@@ -35,6 +41,9 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
           dir,
           ...(args.faults ? { faults: resolve(args.faults) } : {}),
           ...(args.port !== undefined ? { port: args.port } : {}),
+          bmc: args.bmc,
+          ...(args['bmc-port'] !== undefined ? { bmcPort: args['bmc-port'] } : {}),
+          ...(args['bmc-profiles'] !== undefined ? { bmcProfiles: args['bmc-profiles'] } : {}),
         });
         process.stdout.write(`lab up: ${state.hosts.length} hosts, inventory ${dir}/inventory.yml\n`);
         process.stdout.write(`try: fleetboot run playbooks/site.yml -i ${dir}/inventory.yml -i inventory/lab\n`);

@@ -13,7 +13,8 @@ import { MAX_LAB_HOSTS } from './host-plan.js';
 import { ensureUserKey } from './keys.js';
 import { labPaths, readLabFile } from './lab-dir.js';
 import { renderInventory, renderKnownHosts, renderSshConfig } from './lab-files.js';
-import { probeSsh } from './probe.js';
+import { assignProfiles } from './bmc/profiles.js';
+import { probeBmc, probeSsh } from './probe.js';
 import type { DaemonMessage, LabFile, LabState, LabStatus, LabUpOptions } from './types.js';
 
 export type { LabFile, LabHost, LabHostStatus, LabState, LabStatus, LabUpOptions } from './types.js';
@@ -78,6 +79,17 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OptionsError(`--port must be 0 to 65535 (got ${port})`);
   const names = opts.names ?? 'node';
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(names)) throw new OptionsError(`--names must be a host name prefix such as "node" (got "${names}")`);
+  const bmc = opts.bmc !== false;
+  const bmcPort = opts.bmcPort ?? (port === 0 ? 0 : 8443);
+  if (!Number.isInteger(bmcPort) || bmcPort < 0 || bmcPort > 65535) throw new OptionsError(`--bmc-port must be 0 to 65535 (got ${bmcPort})`);
+  const bmcProfiles = opts.bmcProfiles ?? 'generic';
+  try {
+    assignProfiles(bmcProfiles, 1);
+  } catch (err) {
+    throw new OptionsError(`--bmc-profiles: ${(err as Error).message}`);
+  }
+  const powerDelay = opts.bmcPowerDelayMs ?? 200;
+  if (!(powerDelay >= 0)) throw new OptionsError(`--bmc-power-delay-ms must be 0 or more (got ${powerDelay})`);
   const faults = opts.faults ? resolve(opts.faults) : undefined;
   if (faults) {
     const text = await readFile(faults, 'utf8').catch((err: Error) => {
@@ -96,6 +108,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
 
   const args = ['--dir', paths.dir, '--hosts', String(opts.hosts), '--port', String(port), '--names', names];
   if (faults) args.push('--faults', faults);
+  if (bmc) args.push('--bmc-port', String(bmcPort), '--bmc-profiles', bmcProfiles, '--bmc-power-delay-ms', String(powerDelay));
+  else args.push('--no-bmc');
   const t0 = performance.now();
   const log = openSync(paths.log, 'a');
   const child = spawn(process.execPath, [...daemonCommand(), ...args], { detached: true, stdio: ['ignore', log, log, 'ipc'] });
@@ -110,7 +124,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
 
   const lab = await readLabFile(paths.dir);
   if (!lab) throw new FleetbootError(`the lab said it was ready but ${paths.labJson} is missing; see ${paths.log}`);
-  const client = { privateKey: paths.privateKey, knownHosts: paths.knownHosts };
+  const client = { privateKey: paths.privateKey, knownHosts: paths.knownHosts, bmcCa: paths.bmcCa, bmcPasswords: paths.bmcPasswords };
   await writeFile(paths.knownHosts, renderKnownHosts(lab.hosts));
   await writeFile(paths.inventory, renderInventory(lab.hosts, client));
   await writeFile(paths.sshConfig, renderSshConfig(lab.hosts, client));
@@ -122,6 +136,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     sshConfig: paths.sshConfig,
     privateKey: paths.privateKey,
     publicKey: key.publicKey,
+    ...(lab.bmcPort !== undefined ? { bmcCa: paths.bmcCa, bmcPasswords: paths.bmcPasswords } : {}),
     log: paths.log,
     startupMs,
   };
@@ -161,12 +176,19 @@ export async function labStatus(dir: string): Promise<LabStatus> {
   const lab = await readLabFile(paths.dir);
   if (!lab || !(await isLabDaemon(lab.pid, paths.dir))) return { up: false, dir: paths.dir };
   const answers = await Promise.all(lab.hosts.map((h) => probeSsh(h.address, h.port)));
+  const ca = lab.bmcPort !== undefined ? await readFile(paths.bmcCa, 'utf8').catch(() => undefined) : undefined;
+  const bmcAnswers = await Promise.all(
+    lab.hosts.map((h) => (h.bmc ? (ca ? probeBmc(h.bmc.address, h.bmc.port, ca) : Promise.resolve(false)) : Promise.resolve(undefined))),
+  );
   return {
     up: true,
     dir: paths.dir,
     pid: lab.pid,
     port: lab.port,
     started: lab.started,
-    hosts: lab.hosts.map((h, i) => ({ name: h.name, address: h.address, port: h.port, answers: answers[i] === true })),
+    hosts: lab.hosts.map((h, i) => {
+      const b = bmcAnswers[i];
+      return { name: h.name, address: h.address, port: h.port, answers: answers[i] === true, ...(b !== undefined ? { bmcAnswers: b } : {}) };
+    }),
   };
 }

@@ -1,4 +1,7 @@
-// The lab process: `node daemon.js --dir DIR [--hosts N] [--port P] [--names PREFIX] [--faults FILE]`.
+// The lab process: `node daemon.js --dir DIR [--hosts N] [--port P] [--names PREFIX] [--faults FILE]
+//   [--no-bmc] [--bmc-port P] [--bmc-profiles SPEC] [--bmc-power-delay-ms MS]`.
+// With BMCs, it also writes DIR/bmc-ca.pem and DIR/bmc-passwords/<host>, and on shutdown
+// DIR/bmc-stats.json (each BMC's peak concurrent requests and sessions).
 // Starts the simulated hosts, writes DIR/lab.json, tells its parent (IPC) it is ready, and runs
 // until SIGTERM/SIGINT, when it closes every server and removes lab.json. It logs to DIR/lab.log.
 
@@ -7,6 +10,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { errorMessage } from '../core/errors.js';
+import { startBmcs, type BmcFleet } from './bmc/fleet.js';
+import { assignProfiles } from './bmc/profiles.js';
 import { faultsFor, parseFaults, type FaultRule } from './faults.js';
 import { MAX_LAB_HOSTS, planHosts } from './host-plan.js';
 import { ensureUserKey, newHostKey } from './keys.js';
@@ -20,6 +25,10 @@ interface DaemonArgs {
   port: number;
   names: string;
   faults?: string;
+  bmc: boolean;
+  bmcPort: number;
+  bmcProfiles: string;
+  bmcPowerDelayMs: number;
 }
 
 function readArgs(argv: string[]): DaemonArgs {
@@ -31,8 +40,16 @@ function readArgs(argv: string[]): DaemonArgs {
       port: { type: 'string', default: '2222' },
       names: { type: 'string', default: 'node' },
       faults: { type: 'string' },
+      'no-bmc': { type: 'boolean', default: false },
+      'bmc-port': { type: 'string', default: '8443' },
+      'bmc-profiles': { type: 'string', default: 'generic' },
+      'bmc-power-delay-ms': { type: 'string', default: '200' },
     },
   });
+  const bmcPort = Number(values['bmc-port']);
+  const bmcPowerDelayMs = Number(values['bmc-power-delay-ms']);
+  if (!Number.isInteger(bmcPort) || bmcPort < 0 || bmcPort > 65535) throw new Error('--bmc-port must be 0 to 65535');
+  if (!Number.isFinite(bmcPowerDelayMs) || bmcPowerDelayMs < 0) throw new Error('--bmc-power-delay-ms must be 0 or more');
   if (!values.dir) throw new Error('--dir DIR is required');
   const hosts = Number(values.hosts);
   const port = Number(values.port);
@@ -44,6 +61,10 @@ function readArgs(argv: string[]): DaemonArgs {
     port,
     names: values.names ?? 'node',
     faults: values.faults ? resolve(values.faults) : undefined,
+    bmc: values['no-bmc'] !== true,
+    bmcPort,
+    bmcProfiles: values['bmc-profiles'] ?? 'generic',
+    bmcPowerDelayMs,
   };
 }
 
@@ -82,31 +103,63 @@ async function main(): Promise<void> {
   if (userKey instanceof Error) throw new Error(`${paths.publicKey}: ${userKey.message}`);
 
   const publicKeys: string[] = [];
-  const hosts = planHosts(args.hosts, args.names).map((plan) => {
+  const plans = planHosts(args.hosts, args.names);
+  const profiles = assignProfiles(args.bmcProfiles, plans.length);
+  const hosts = plans.map((plan) => {
     const key = newHostKey();
     publicKeys.push(key.publicKey);
     return new SimHost({ ...plan, port: args.port, hostKey: key.privateKey, userKey, faults: faultsFor(rules, plan.name) });
   });
   const port = await listenAll(hosts, args.port);
+  let bmcs: BmcFleet | undefined;
+  try {
+    bmcs = args.bmc
+      ? await startBmcs({
+          hosts: plans,
+          profiles,
+          port: args.bmcPort,
+          powerDelayMs: args.bmcPowerDelayMs,
+          caFile: paths.bmcCa,
+          passwordsDir: paths.bmcPasswords,
+          faultsOf: (name) => faultsFor(rules, name),
+        })
+      : undefined;
+  } catch (err) {
+    await Promise.all(hosts.map((h) => h.close()));
+    throw err;
+  }
+  const bmcPort = bmcs?.port;
 
   const lab: LabFile = {
     pid: process.pid,
     port,
     started: new Date().toISOString(),
     ...(args.faults ? { faults: args.faults } : {}),
-    hosts: hosts.map((h, i) => ({ name: h.name, address: h.address, port: h.port, hostKey: publicKeys[i] ?? '' })),
+    ...(bmcPort !== undefined ? { bmcPort } : {}),
+    hosts: hosts.map((h, i) => ({
+      name: h.name,
+      address: h.address,
+      port: h.port,
+      hostKey: publicKeys[i] ?? '',
+      ...(bmcPort !== undefined ? { bmc: { address: h.address, port: bmcPort, profile: profiles[i] ?? 'generic' } } : {}),
+    })),
   };
   writeFileSync(`${paths.labJson}.tmp`, JSON.stringify(lab, null, 2));
   renameSync(`${paths.labJson}.tmp`, paths.labJson);
   const ms = Math.round(performance.now() - t0);
   const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
-  log(args.dir, `lab up: ${hosts.length} hosts on port ${port}, pid ${process.pid}, ready in ${ms} ms, rss ${rssMb} MiB`);
+  const bmcNote = bmcPort !== undefined ? `, BMCs on port ${bmcPort} (${args.bmcProfiles})` : '';
+  log(args.dir, `lab up: ${hosts.length} hosts on port ${port}${bmcNote}, pid ${process.pid}, ready in ${ms} ms, rss ${rssMb} MiB`);
 
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    void Promise.all(hosts.map((h) => h.close())).then(() => {
+    if (bmcs) {
+      const stats = Object.fromEntries(bmcs.servers.map((b, i) => [hosts[i]?.name ?? b.address, b.service.getStats()]));
+      writeFileSync(paths.bmcStats, JSON.stringify(stats, null, 2));
+    }
+    void Promise.all([...hosts.map((h) => h.close()), bmcs?.close()]).then(() => {
       rmSync(paths.labJson, { force: true });
       log(args.dir, `lab down (${signal})`);
       process.exit(0);

@@ -6,6 +6,16 @@
 //     slow: { match: "install", seconds: 5 }                    # delay before the command runs
 //     fail: { match: "^systemctl", rc: 3, stderr: "boom" }      # command fails without running
 //
+//   node-004:                                                   # its simulated BMC:
+//     bmc_503_burst: 3          # the next 3 requests answer 503 with Retry-After: 1
+//     bmc_session_limit: 1      # sessions allowed at once (default 4)
+//     bmc_slow_ms: 300          # delay before each answer
+//     bmc_busy_reset: true      # reset refused during POST (1 s after each boot; or a number of ms)
+//     bmc_two_at_once: refuse   # a request arriving while another is in flight gets 503
+//     bmc_require_if_match: true  # PATCH without If-Match gets 428
+//     bmc_async_actions: true   # actions answer 202 with a task monitor
+//     bmc_stale_media_ms: 2000  # after eject the slot still reads the old image for 2 s
+//
 // Several entries may match a host: later entries override earlier ones field by field.
 
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
@@ -27,7 +37,19 @@ export interface HostFaults {
   dropOn?: RegExp;
   slow?: SlowFault;
   fail?: FailFault;
+  bmc503Burst?: number;
+  bmcSessionLimit?: number;
+  bmcSlowMs?: number;
+  /** Milliseconds after each boot during which a reset is refused. */
+  bmcBusyResetMs?: number;
+  bmcTwoAtOnce?: 'refuse';
+  bmcRequireIfMatch?: boolean;
+  bmcAsyncActions?: boolean;
+  bmcStaleMediaMs?: number;
 }
+
+const BMC_BUSY_RESET_DEFAULT_MS = 1000;
+const BMC_KEYS = ['bmc_503_burst', 'bmc_session_limit', 'bmc_slow_ms', 'bmc_busy_reset', 'bmc_two_at_once', 'bmc_require_if_match', 'bmc_async_actions', 'bmc_stale_media_ms'];
 
 export interface FaultRule {
   /** A host name or a glob (`*`, `?`, `[...]`). */
@@ -81,7 +103,7 @@ class Reader {
 }
 
 function parseHost(r: Reader, node: Node | null, name: string): HostFaults {
-  const m = r.map(node, name, ['refuse', 'drop_on', 'slow', 'fail']);
+  const m = r.map(node, name, ['refuse', 'drop_on', 'slow', 'fail', ...BMC_KEYS]);
   const faults: HostFaults = {};
   if (m.has('refuse')) faults.refuse = r.scalar(m.get('refuse'), `${name}.refuse`, 'boolean') as boolean;
   if (m.has('drop_on')) faults.dropOn = r.regex(m.get('drop_on'), `${name}.drop_on`);
@@ -100,6 +122,34 @@ function parseHost(r: Reader, node: Node | null, name: string): HostFaults {
     const stderr = s.has('stderr') ? (r.scalar(s.get('stderr'), `${f}.stderr`, 'string') as string) : '';
     faults.fail = { match: r.regex(s.get('match'), `${f}.match`), rc, stderr };
   }
+  const count = (key: string, min: number): number | undefined => {
+    if (!m.has(key)) return undefined;
+    const n = r.scalar(m.get(key), `${name}.${key}`, 'number') as number;
+    if (!Number.isInteger(n) || n < min) throw r.fail(m.get(key), `${name}.${key}`, `must be a whole number of at least ${min}`);
+    return n;
+  };
+  faults.bmc503Burst = count('bmc_503_burst', 0);
+  faults.bmcSessionLimit = count('bmc_session_limit', 0);
+  faults.bmcSlowMs = count('bmc_slow_ms', 0);
+  faults.bmcStaleMediaMs = count('bmc_stale_media_ms', 0);
+  if (m.has('bmc_busy_reset')) {
+    const v = m.get('bmc_busy_reset');
+    if (isScalar(v) && typeof v.value === 'number') faults.bmcBusyResetMs = count('bmc_busy_reset', 0);
+    else faults.bmcBusyResetMs = (r.scalar(v, `${name}.bmc_busy_reset`, 'boolean') as boolean) ? BMC_BUSY_RESET_DEFAULT_MS : 0;
+  }
+  if (m.has('bmc_two_at_once')) {
+    const v = r.scalar(m.get('bmc_two_at_once'), `${name}.bmc_two_at_once`, 'string');
+    if (v !== 'refuse') throw r.fail(m.get('bmc_two_at_once'), `${name}.bmc_two_at_once`, 'must be "refuse"');
+    faults.bmcTwoAtOnce = 'refuse';
+  }
+  if (m.has('bmc_require_if_match')) {
+    faults.bmcRequireIfMatch = r.scalar(m.get('bmc_require_if_match'), `${name}.bmc_require_if_match`, 'boolean') as boolean;
+  }
+  if (m.has('bmc_async_actions')) {
+    faults.bmcAsyncActions = r.scalar(m.get('bmc_async_actions'), `${name}.bmc_async_actions`, 'boolean') as boolean;
+  }
+  // Keys not given stay absent, so a later entry's merge does not blank an earlier one.
+  for (const k of Object.keys(faults) as (keyof HostFaults)[]) if (faults[k] === undefined) delete faults[k];
   return faults;
 }
 

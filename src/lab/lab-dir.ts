@@ -15,6 +15,9 @@ export function labPaths(dir: string) {
     inventory: join(d, 'inventory.yml'),
     knownHosts: join(d, 'known_hosts'),
     sshConfig: join(d, 'ssh_config'),
+    bmcCa: join(d, 'bmc-ca.pem'),
+    bmcPasswords: join(d, 'bmc-passwords'),
+    bmcStats: join(d, 'bmc-stats.json'),
   };
 }
 

@@ -1,12 +1,24 @@
 // What labUp writes for clients of the lab (pure): an Ansible YAML inventory, an OpenSSH
 // known_hosts file and an ssh_config, all from lab.json and the key's path.
 
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { LabHost } from './types.js';
 
 export interface ClientPaths {
   privateKey: string;
   knownHosts: string;
+  /** Where the BMC CA and passwords are (needed when hosts have a `bmc`). */
+  bmcCa?: string;
+  bmcPasswords?: string;
+}
+
+interface InventoryBmc {
+  address: string;
+  port: number;
+  user: string;
+  password_file: string;
+  ca_file: string;
 }
 
 /** `[addr]:port` as known_hosts and ssh want it (a bare address on port 22). */
@@ -23,8 +35,17 @@ export function renderKnownHosts(hosts: readonly LabHost[]): string {
  * hosts as group vars, each host's address and port as host vars.
  */
 export function renderInventory(hosts: readonly LabHost[], paths: ClientPaths): string {
-  const entries: Record<string, { ansible_host: string; ansible_port: number }> = {};
-  for (const h of hosts) entries[h.name] = { ansible_host: h.address, ansible_port: h.port };
+  const entries: Record<string, { ansible_host: string; ansible_port: number; bmc?: InventoryBmc }> = {};
+  for (const h of hosts) {
+    entries[h.name] = { ansible_host: h.address, ansible_port: h.port };
+    if (h.bmc && paths.bmcCa && paths.bmcPasswords) {
+      entries[h.name] = {
+        ansible_host: h.address,
+        ansible_port: h.port,
+        bmc: { address: h.bmc.address, port: h.bmc.port, user: 'admin', password_file: join(paths.bmcPasswords, h.name), ca_file: paths.bmcCa },
+      };
+    }
+  }
   const inventory = {
     all: {
       children: {

@@ -1,11 +1,22 @@
 // The lab's shapes as the CLI and tests see them, and lab.json as the daemon writes it.
 
+import type { BmcProfileName } from './bmc/profiles.js';
+
+/** A host's simulated BMC: HTTPS Redfish on the host's own address. */
+export interface LabBmc {
+  address: string;
+  port: number;
+  profile: BmcProfileName;
+}
+
 export interface LabHost {
   name: string;
   address: string;
   port: number;
   /** The host's public key, "ssh-ed25519 AAAA...". */
   hostKey: string;
+  /** Absent when the lab runs without BMCs. */
+  bmc?: LabBmc;
 }
 
 /** DIR/lab.json: present while a lab daemon runs. */
@@ -16,6 +27,8 @@ export interface LabFile {
   started: string;
   /** Absolute path of the faults file in use, if any. */
   faults?: string;
+  /** The BMCs' port (the same on every address), when the lab runs BMCs. */
+  bmcPort?: number;
   hosts: LabHost[];
 }
 
@@ -26,6 +39,9 @@ export interface LabState extends LabFile {
   sshConfig: string;
   privateKey: string;
   publicKey: string;
+  /** DIR/bmc-ca.pem and DIR/bmc-passwords, when the lab runs BMCs. */
+  bmcCa?: string;
+  bmcPasswords?: string;
   log: string;
   /** How long `labUp` took from spawning the daemon to its readiness, in milliseconds. */
   startupMs: number;
@@ -37,6 +53,8 @@ export interface LabHostStatus {
   port: number;
   /** The host's SSH server sent its banner. */
   answers: boolean;
+  /** The host's BMC answered GET /redfish/v1/ over verified HTTPS (absent without BMCs). */
+  bmcAnswers?: boolean;
 }
 
 export type LabStatus =
@@ -52,6 +70,14 @@ export interface LabUpOptions {
   faults?: string;
   /** Host name prefix: `node` gives node-001, node-002… */
   names?: string;
+  /** Start a simulated BMC per host (default true). */
+  bmc?: boolean;
+  /** The BMCs' HTTPS port on every address; 0 picks one free port for all. Default 8443, or 0 when `port` is 0. */
+  bmcPort?: number;
+  /** `generic` (default), `mixed` (cycle through all profiles), one profile name, or a comma list cycled through. */
+  bmcProfiles?: string;
+  /** How long a power change takes on the BMCs, in ms. Default 200. */
+  bmcPowerDelayMs?: number;
 }
 
 /** What the daemon tells labUp over IPC. */

@@ -48,6 +48,20 @@ describe('lab faults file', () => {
     assert.equal(f.fail?.stderr, '');
   });
 
+  it('parses the BMC faults, merged field by field with earlier entries', () => {
+    const text = `"node-*":\n  bmc_slow_ms: 20\n  bmc_503_burst: 1\nnode-004:\n  bmc_503_burst: 3\n  bmc_session_limit: 1\n  bmc_busy_reset: true\n  bmc_two_at_once: refuse\n  bmc_require_if_match: true\nnode-005: { bmc_busy_reset: 250, bmc_stale_media_ms: 500, bmc_async_actions: true }\n`;
+    const rules = parseFaults(text, 'f.yml');
+    assert.deepEqual(faultsFor(rules, 'node-004'), {
+      bmcSlowMs: 20,
+      bmc503Burst: 3,
+      bmcSessionLimit: 1,
+      bmcBusyResetMs: 1000,
+      bmcTwoAtOnce: 'refuse',
+      bmcRequireIfMatch: true,
+    });
+    assert.deepEqual(faultsFor(rules, 'node-005'), { bmcSlowMs: 20, bmc503Burst: 1, bmcBusyResetMs: 250, bmcStaleMediaMs: 500, bmcAsyncActions: true });
+  });
+
   it('accepts an empty file', () => {
     assert.deepEqual(parseFaults('', 'f.yml'), []);
     assert.deepEqual(parseFaults('# nothing\n', 'f.yml'), []);
@@ -64,7 +78,9 @@ describe('lab faults file', () => {
 
   const bad: Array<[string, string]> = [
     ['node-1:\n  refuse: yes please\n', 'faults.yml:2:11: node-1.refuse: must be a boolean'],
-    ['node-1:\n  refuse: true\n  explode: true\n', 'faults.yml:3:3: node-1.explode: unknown key (expected one of: refuse, drop_on, slow, fail)'],
+    ['node-1:\n  bmc_503_burst: -1\n', 'faults.yml:2:18: node-1.bmc_503_burst: must be a whole number of at least 0'],
+    ['node-1:\n  bmc_two_at_once: allow\n', 'faults.yml:2:20: node-1.bmc_two_at_once: must be "refuse"'],
+    ['node-1:\n  refuse: true\n  explode: true\n', 'faults.yml:3:3: node-1.explode: unknown key (expected one of: refuse, drop_on, slow, fail, bmc_503_burst'],
     ['node-1:\n  drop_on: "(unclosed"\n', 'faults.yml:2:12: node-1.drop_on: not a valid regular expression'],
     ['node-1:\n  slow: { match: x, seconds: soon }\n', 'faults.yml:2:30: node-1.slow.seconds: must be a number'],
     ['node-1:\n  slow: { match: x }\n', 'faults.yml:2:9: node-1.slow.seconds: is required (a number)'],

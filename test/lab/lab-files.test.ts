@@ -43,6 +43,20 @@ describe('lab host plan and client files', () => {
     assert.match(String(lab.vars.ansible_ssh_common_args), /UserKnownHostsFile=\/labs\/a\/known_hosts/);
   });
 
+  it('adds each host`s bmc (address, port, user, password_file, ca_file) when the lab has BMCs', () => {
+    const hosts: LabHost[] = HOSTS.map((h) => ({ ...h, bmc: { address: h.address, port: 8443, profile: 'generic' } }));
+    const inv = parse(renderInventory(hosts, { ...PATHS, bmcCa: '/labs/a/bmc-ca.pem', bmcPasswords: '/labs/a/bmc-passwords' })) as {
+      all: { children: { lab: { hosts: Record<string, Record<string, unknown>> } } };
+    };
+    assert.deepEqual(inv.all.children.lab.hosts['node-002']?.bmc, {
+      address: '127.10.0.2',
+      port: 8443,
+      user: 'admin',
+      password_file: '/labs/a/bmc-passwords/node-002',
+      ca_file: '/labs/a/bmc-ca.pem',
+    });
+  });
+
   it('writes an ssh_config with one Host block per host', () => {
     const cfg = renderSshConfig(HOSTS, PATHS);
     assert.match(cfg, /^Host node-002\n  HostName 127\.10\.0\.2\n  Port 2222\n  User core\n/m);

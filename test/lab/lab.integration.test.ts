@@ -61,9 +61,13 @@ describe('lab (integration, ssh2 client)', function () {
     assert.equal(known.length, 3);
     assert.match(known[0] ?? '', new RegExp(`^\\[127\\.10\\.0\\.1\\]:${lab.port} ssh-ed25519 AAAA`));
     const inv = parse(readFileSync(lab.inventory, 'utf8')) as {
-      all: { children: { lab: { hosts: Record<string, { ansible_host: string; ansible_port: number }> } } };
+      all: { children: { lab: { hosts: Record<string, { ansible_host: string; ansible_port: number; bmc?: Record<string, unknown> }> } } };
     };
-    assert.deepEqual(inv.all.children.lab.hosts['node-003'], { ansible_host: '127.10.0.3', ansible_port: lab.port });
+    assert.deepEqual(inv.all.children.lab.hosts['node-003'], {
+      ansible_host: '127.10.0.3',
+      ansible_port: lab.port,
+      bmc: { address: '127.10.0.3', port: lab.bmcPort, user: 'admin', password_file: join(dir, 'bmc-passwords', 'node-003'), ca_file: join(dir, 'bmc-ca.pem') },
+    });
   });
 
   it('is an inventory Ansible reads', async function () {
@@ -208,6 +212,7 @@ describe('lab (integration, ssh2 client)', function () {
       st.hosts.map((h) => [h.name, h.answers]),
       [['node-001', true], ['node-002', false], ['node-003', true]],
     );
+    assert.deepEqual(st.hosts.map((h) => h.bmcAnswers), [true, true, true], 'each host has a BMC answering by default');
   });
 });
 
@@ -243,5 +248,16 @@ describe('lab up/down', function () {
     assert.deepEqual(await labStatus(dir), { up: false, dir });
     assert.match(readFileSync(join(dir, 'lab.log'), 'utf8'), /lab down \(SIGTERM\)/);
     await labDown(dir); // nothing up: no error
+  });
+
+  it('runs without BMCs when asked (bmc: false), and refuses an unknown BMC profile before starting', async () => {
+    await assert.rejects(labUp({ hosts: 1, dir, port: 0, bmcProfiles: 'cray' }), /--bmc-profiles: unknown BMC profile "cray"/);
+    const lab = await labUp({ hosts: 1, dir, port: 0, bmc: false });
+    assert.equal(lab.bmcPort, undefined);
+    assert.equal(lab.hosts[0]?.bmc, undefined);
+    const st = await labStatus(dir);
+    assert.ok(st.up);
+    assert.equal(st.hosts[0]?.bmcAnswers, undefined);
+    await labDown(dir);
   });
 });
