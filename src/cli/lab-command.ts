@@ -29,9 +29,9 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
         .option('hosts', { alias: 'n', type: 'number', default: 8, describe: 'up: how many hosts' })
         .option('dir', { type: 'string', default: DEFAULT_LAB_DIR, describe: 'the lab directory (inventory, keys, state)' })
         .option('faults', { type: 'string', describe: 'up: a YAML file of faults per host' })
-        .option('port', { type: 'number', describe: 'up: SSH port of every host (default 2222; 0: any free port)' })
+        .option('port', { type: 'number', describe: 'up: SSH port of every host (default 2222; 0 picks a free port)' })
         .option('bmc', { type: 'boolean', default: true, describe: 'up: a simulated Redfish BMC per host (--no-bmc: none)' })
-        .option('bmc-port', { type: 'number', describe: 'up: HTTPS port of every BMC (default 8443; 0: any free port)' })
+        .option('bmc-port', { type: 'number', describe: 'up: HTTPS port of every BMC (default 8443; 0 picks a free port)' })
         .option('bmc-profiles', { type: 'string', describe: 'up: generic (default), mixed, a profile (dell, hpe, supermicro, lenovo, openbmc, ami-ampere) or a comma list' }) as never,
     handler: async (args) => {
       const dir = resolve(args.dir);
