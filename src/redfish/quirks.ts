@@ -82,6 +82,19 @@ export const QUIRKS: readonly QuirkRow[] = [
     source: 'issues stmcginnis/gofish#75, bb-Ricardo/check_redfish#89 (reference §1 Dell session row)',
   },
   {
+    id: 'resource-in-use',
+    vendor: 'any (the spec Base registry message)',
+    match: { manufacturer: ANY },
+    // Only the System's reset and its boot PATCH: an InsertMedia "in use" means a mounted image,
+    // which waiting does not change.
+    effect: {
+      kind: 'retry',
+      answer: { methods: ['POST', 'PATCH'], statuses: [400, 409, 503], text: /\bResourceInUse$/, path: /ComputerSystem\.Reset$|\/Systems\/[^/]+(\/[^/]+)?$/, attempts: 6, delayMs: 2000 },
+    },
+    note: 'Base.ResourceInUse: "in use or in transition" (during POST, right after a reset); resubmit later',
+    source: 'DMTF Base message registry (ResourceInUse resolution: "resubmit the request")',
+  },
+  {
     id: 'dell-sys518',
     vendor: 'Dell iDRAC',
     match: { manufacturer: DELL },

@@ -38,7 +38,7 @@ describe('redfish discover (recorded requests)', () => {
     assert.equal(d.virtualMedia?.ejectTarget, `${M}/VirtualMedia/CD1/Actions/VirtualMedia.EjectMedia`);
     assert.equal(d.virtualMedia?.patchAllowed, true);
     assert.equal(d.virtualMediaProblem, undefined);
-    assert.deepEqual(d.quirks.map((q) => q.id).sort(), ['session-limit-503', 'supermicro-connected-via', 'supermicro-full-boot', 'supermicro-insert-omit', 'supermicro-usbcd']);
+    assert.deepEqual(d.quirks.map((q) => q.id).sort(), ['resource-in-use', 'session-limit-503', 'supermicro-connected-via', 'supermicro-full-boot', 'supermicro-insert-omit', 'supermicro-usbcd']);
     assert.deepEqual(transport.lines(), [
       'GET /redfish/v1/',
       'POST /redfish/v1/SessionService/Sessions',

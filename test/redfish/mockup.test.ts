@@ -82,7 +82,7 @@ describe('redfish discovery against the DMTF public-rackmount1 mockup', function
       assert.deepEqual(d.macs, ['12:44:6a:3b:04:11', 'aa:bb:cc:dd:ee:00', 'aa:bb:cc:dd:ee:fe']);
       assert.deepEqual(d.processorArchitectures, ['x86']);
       assert.equal(d.managerFirmware, '1.45.455b66-rev4');
-      assert.deepEqual(d.quirks.map((q) => q.id), ['session-limit-503']);
+      assert.deepEqual(d.quirks.map((q) => q.id), ['session-limit-503', 'resource-in-use']);
       // CD1 is a CD/DVD slot under Systems with no InsertMedia and no Allow header.
       assert.deepEqual(d.cdSlots.map((s) => [s.id, s.under, s.mount, s.image]), [['CD1', 'Systems', 'none', 'redfish.dmtf.org/freeImages/freeOS.1.1.iso']]);
       assert.equal(d.virtualMedia, undefined);

@@ -114,7 +114,7 @@ describe('quirk table', () => {
 
   it('selects rows by manufacturer, vendor, model and firmware', () => {
     const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
-    assert.deepEqual(ids(selectQuirks({ manufacturer: 'Contoso' })), ['session-limit-503']);
+    assert.deepEqual(ids(selectQuirks({ manufacturer: 'Contoso' })), ['resource-in-use', 'session-limit-503']);
     assert.ok(hasQuirk(selectQuirks({ manufacturer: 'Supermicro' }), 'boot-target-alias'));
     assert.deepEqual(quirksOf(selectQuirks({ manufacturer: 'Supermicro' }), 'insert-omit')[0]?.properties, ['Inserted', 'WriteProtected']);
     assert.ok(hasQuirk(selectQuirks({ manufacturer: 'HPE' }), 'eject-body'));

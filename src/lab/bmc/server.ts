@@ -50,12 +50,16 @@ export class BmcServer {
           .then((out) => {
             res.writeHead(out.status, { ...out.headers, 'Content-Length': String(Buffer.byteLength(out.body)) });
             res.end(out.body);
+            // The answer is complete once written: 'finish' may fire only after the client's next
+            // request on this kept-open connection arrived, which would read as overlap.
+            end();
           })
           .catch((err: unknown) => {
             const message = err instanceof Error ? err.message : String(err);
             const body = JSON.stringify(errorBody('Base.1.16.InternalError', message));
             res.writeHead(500, { 'OData-Version': '4.0', 'Content-Type': 'application/json; charset=utf-8' });
             res.end(body);
+            end();
           });
       });
     });
