@@ -169,6 +169,8 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
     const prev = outcomes.get(host);
     // A host is ok for the run only once its last play ends ok; until then it stays pending.
     if (prev === 'pending' || prev === 'ok') outcomes.set(host, outcome !== 'ok' ? outcome : lastPlay.get(host) === playIndex ? 'ok' : 'pending');
+    // A host done with the run gives its BMC session back now, not when the whole fleet is done.
+    if (outcome !== 'ok' || lastPlay.get(host) === playIndex) await o.bmcPool?.release(host);
     await d.emit({ kind: 'host.done', host, play, playIndex, outcome, ...(msg ? { msg } : {}) });
   }
 

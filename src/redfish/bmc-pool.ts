@@ -72,19 +72,27 @@ export class BmcPool {
     }
   }
 
+  /** Logs the host's BMC out as soon as the host is done: sessions must not outlive their host. */
+  async release(host: string): Promise<void> {
+    const h = this.handles.get(host);
+    if (!h) return;
+    this.handles.delete(host);
+    await this.logout(h);
+  }
+
+  private async logout(p: Promise<BmcHandle>): Promise<void> {
+    const h = await p.catch(() => undefined);
+    if (!h) return;
+    await h.client.logout().catch((err: unknown) =>
+      this.opts.onEvent?.({ kind: 'transport', host: h.client.host, transport: 'redfish', action: 'logout failed', detail: err instanceof Error ? err.message : String(err) }),
+    );
+    h.client.close();
+  }
+
   /** Logs every client out; a failed logout is reported, never thrown. */
   async closeAll(): Promise<void> {
     const all = [...this.handles.values()];
     this.handles.clear();
-    await Promise.all(
-      all.map(async (p) => {
-        const h = await p.catch(() => undefined);
-        if (!h) return;
-        await h.client.logout().catch((err: unknown) =>
-          this.opts.onEvent?.({ kind: 'transport', host: h.client.host, transport: 'redfish', action: 'logout failed', detail: err instanceof Error ? err.message : String(err) }),
-        );
-        h.client.close();
-      }),
-    );
+    await Promise.all(all.map((p) => this.logout(p)));
   }
 }

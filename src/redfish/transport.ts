@@ -1,6 +1,7 @@
 // The wire under the Redfish client: one small interface (gofish's Client, sushy's connector),
 // and its axios implementation. Policies (auth, retries, one-in-flight) live in the client.
 
+import { createSecureContext, type SecureContext } from 'node:tls';
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -111,6 +112,18 @@ function errorCode(err: unknown): string {
   return 'EUNKNOWN';
 }
 
+/** One TLS context per CA bundle: building one per BMC costs ~1 ms of CPU and memory each at 1,000 BMCs. */
+const secureContexts = new Map<string, SecureContext>();
+
+function secureContextFor(ca: string): SecureContext {
+  let ctx = secureContexts.get(ca);
+  if (!ctx) {
+    ctx = createSecureContext({ ca });
+    secureContexts.set(ca, ctx);
+  }
+  return ctx;
+}
+
 export function createAxiosTransport(endpoint: BmcEndpoint, options: AxiosTransportOptions = {}): RedfishTransport {
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const readTimeoutMs = options.readTimeoutMs ?? 60_000;
@@ -119,7 +132,7 @@ export function createAxiosTransport(endpoint: BmcEndpoint, options: AxiosTransp
   const agentOptions = { keepAlive: true, maxSockets: 1 };
   const agent =
     scheme === 'https'
-      ? new HttpsConnectAgent({ ...agentOptions, ...(endpoint.ca ? { ca: endpoint.ca } : {}), rejectUnauthorized: !endpoint.insecure }, connectTimeoutMs)
+      ? new HttpsConnectAgent({ ...agentOptions, ...(endpoint.ca ? { secureContext: secureContextFor(endpoint.ca) } : {}), rejectUnauthorized: !endpoint.insecure }, connectTimeoutMs)
       : new HttpConnectAgent(agentOptions, connectTimeoutMs);
   const host = endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
   const client: AxiosInstance = axios.create({
