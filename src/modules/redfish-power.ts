@@ -69,8 +69,7 @@ export const redfishPowerModule: ModuleSpec<PowerArgs> = {
     const deadline = Date.now() + (args.timeout ?? 300) * 1000;
     let state = before;
     for (const [i, reset] of plan.resets.entries()) {
-      const res = await bmc.client.post(sys.resetTarget, { ResetType: reset });
-      if (res.status === 202) await bmc.client.waitTask(res.headers.location ?? sys.resetTarget, 'POST', sys.resetTarget, res);
+      await bmc.client.post(sys.resetTarget, { ResetType: reset });
       // Between the two halves of a cycle, wait for Off before sending On.
       const goal = i < plan.resets.length - 1 ? 'Off' : plan.until;
       state = await waitFor(goal, read, deadline, ctx.signal);

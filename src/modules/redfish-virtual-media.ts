@@ -99,8 +99,7 @@ export const redfishVirtualMediaModule: ModuleSpec<VirtualMediaArgs> = {
 
 async function eject(bmc: BmcHandle, slot: VirtualMediaSlot, quirks: readonly QuirkRow[]): Promise<void> {
   if (slot.ejectTarget) {
-    const res = await bmc.client.post(slot.ejectTarget, ejectBody(quirks));
-    if (res.status === 202) await bmc.client.waitTask(res.headers.location ?? slot.ejectTarget, 'POST', slot.ejectTarget, res);
+    await bmc.client.post(slot.ejectTarget, ejectBody(quirks));
   } else if (slot.patchAllowed) {
     await bmc.client.patch(slot.path, { Image: null, Inserted: false });
   } else throw new ModuleFailure(`${slot.path}: no EjectMedia action and PATCH not allowed: cannot eject`);
@@ -109,8 +108,7 @@ async function eject(bmc: BmcHandle, slot: VirtualMediaSlot, quirks: readonly Qu
 async function insert(bmc: BmcHandle, slot: VirtualMediaSlot, url: string, quirks: readonly QuirkRow[]): Promise<void> {
   if (slot.mount === 'insert-action' && slot.insertTarget) {
     const required = slot.insertActionInfo ? await requiredParameters(bmc, slot.insertActionInfo) : [];
-    const res = await bmc.client.post(slot.insertTarget, insertBody(url, required, quirks));
-    if (res.status === 202) await bmc.client.waitTask(res.headers.location ?? slot.insertTarget, 'POST', slot.insertTarget, res);
+    await bmc.client.post(slot.insertTarget, insertBody(url, required, quirks));
   } else if (slot.mount === 'patch') {
     const body: Record<string, unknown> = { Image: url, Inserted: true, WriteProtected: true };
     for (const p of refusedInsertProperties(quirks)) if (p !== 'Image') delete body[p];
