@@ -5,13 +5,13 @@
 //
 //   npm run bench:redfish -- [--hosts 1000] [--forks 1000] [--profiles mixed|generic]
 
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDown, labUp, type LabHost, type LabState } from '../src/lab/control.js';
+import { runFleetboot } from './run-fleetboot.js';
 
 /** Stats reads in flight at once: enough to be quick, few enough to spare descriptors and the lab. */
 const STATS_CONCURRENCY = 50;
@@ -133,26 +133,11 @@ try {
   const labMs = Date.now() - labStarted;
 
   const labCpuBefore = await cpuSeconds(lab.pid);
-  const started = Date.now();
-  const code = await new Promise<number>((resolveCode, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(root, 'bin', 'fleetboot'), 'run', playbook, '-i', lab.inventory, '--forks', String(forks), '--no-retry-file'],
-      { cwd: work, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NO_COLOR: '1' } },
-    );
-    child.on('error', reject);
-    child.on('exit', (c) => resolveCode(c ?? -1));
-  });
-  const wallMs = Date.now() - started;
+  const { code, wallMs, outcomes: runOutcomes, resources } = await runFleetboot(root, work, [playbook, '-i', lab.inventory, '--forks', String(forks)]);
   const labCpuAfter = await cpuSeconds(lab.pid);
   const labCpu = labCpuBefore !== undefined && labCpuAfter !== undefined ? `${(labCpuAfter - labCpuBefore).toFixed(2)} s` : 'unknown (no /proc)';
 
-  const runs = join(work, '.fleetboot', 'runs');
-  const [runId] = (await readdir(runs)).sort().reverse();
-  const summary = JSON.parse(await readFile(join(runs, runId!, 'summary.json'), 'utf8')) as {
-    outcomes: Record<string, string>;
-    resources: { cpuUserMs: number; cpuSystemMs: number; maxRssKb: number };
-  };
+  const summary = { outcomes: runOutcomes, resources };
   const ok = Object.values(summary.outcomes).filter((o) => o === 'ok').length;
   const outcomes = new Map<string, number>();
   for (const o of Object.values(summary.outcomes)) outcomes.set(o, (outcomes.get(o) ?? 0) + 1);

@@ -4,12 +4,12 @@
 //
 //   npm run bench:ssh-fanout -- [--hosts 500] [--forks 100]
 
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDown, labUp } from '../src/lab/control.js';
+import { runFleetboot } from './run-fleetboot.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,25 +41,9 @@ const labStarted = Date.now();
 await labUp({ hosts, dir: labDir, port: 0 }); // any free port: never collide with another lab
 const labMs = Date.now() - labStarted;
 try {
-  const started = Date.now();
-  const code = await new Promise<number>((resolveCode, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'fleetboot'), 'run', playbook, '-i', join(labDir, 'inventory.yml'), '--forks', String(forks), '--no-retry-file'], {
-      cwd: work,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    child.on('error', reject);
-    child.on('exit', (c) => resolveCode(c ?? -1));
-  });
-  const wallMs = Date.now() - started;
-  const runs = join(work, '.fleetboot', 'runs');
-  const [runId] = (await readdir(runs)).sort().reverse();
-  const summary = JSON.parse(await readFile(join(runs, runId!, 'summary.json'), 'utf8')) as {
-    outcomes: Record<string, string>;
-    resources: { cpuUserMs: number; cpuSystemMs: number; maxRssKb: number };
-  };
+  const { code, wallMs, outcomes, resources: r } = await runFleetboot(root, work, [playbook, '-i', join(labDir, 'inventory.yml'), '--forks', String(forks)]);
+  const summary = { outcomes };
   const ok = Object.values(summary.outcomes).filter((o) => o === 'ok').length;
-  const r = summary.resources;
   process.stdout.write(
     [
       `ssh-fanout: ${hosts} hosts x 3 command tasks, forks ${forks}, node ${process.version}`,
