@@ -73,6 +73,11 @@ export const redfishVirtualMediaModule: ModuleSpec<VirtualMediaArgs> = {
     const slot = bmc.discovery.virtualMedia;
     if (!slot) throw new ModuleFailure(bmc.discovery.virtualMediaProblem ?? 'this BMC has no usable virtual CD slot');
     const quirks = bmc.discovery.quirks;
+    // An image this BMC cannot mount is refused before anything is asked of the BMC.
+    if (args.state === 'inserted') {
+      const problem = imageUrlProblem(quirks, args.image!);
+      if (problem) throw new ModuleFailure(problem);
+    }
     const read = async (): Promise<SlotState> => slotStateOf((await bmc.client.getObject(slot.path)).body);
     const before = await read();
     if (args.state === 'ejected') {
@@ -83,8 +88,6 @@ export const redfishVirtualMediaModule: ModuleSpec<VirtualMediaArgs> = {
       return { changed: true, failed: false, slot: slot.path, reason: `ejected ${before.image ?? 'the image'}` };
     }
     const url = args.image!;
-    const problem = imageUrlProblem(quirks, url);
-    if (problem) throw new ModuleFailure(problem);
     if (holds(before, url, quirks)) return { changed: false, failed: false, slot: slot.path, image: url, reason: 'image already inserted' };
     if (ctx.check) return { changed: true, failed: false, slot: slot.path, image: url, reason: 'would insert the image' };
     // Eject first: a slot may claim an image it no longer serves (a known lie after eject).
