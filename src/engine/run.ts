@@ -249,7 +249,10 @@ function moduleContext(
     bmc: () => {
       if (!o.bmcPool) throw new ModuleFailure('no Redfish access in this run');
       if (vars.bmc === undefined) throw new ModuleFailure(`${host} has no bmc in the inventory (bmc: { address, user, password_env or password_file })`);
-      return o.bmcPool.get(host, vars.bmc);
+      return o.bmcPool.get(host, vars.bmc).then((h) => {
+        h.client.useTaskSignal(signal);
+        return h;
+      });
     },
     render: (template, extra) => o.templar.renderString(template, extra ? { ...vars, ...extra } : vars),
     evaluate: (expression, extra) => o.templar.evaluate(expression, extra ? { ...vars, ...extra } : vars),

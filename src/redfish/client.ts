@@ -98,7 +98,9 @@ export class RedfishClient {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly now: () => number;
   private readonly onEvent: ((event: TransportEvent) => void) | undefined;
-  private readonly signal: AbortSignal | undefined;
+  private readonly runSignal: AbortSignal | undefined;
+  /** The run's signal joined with the current task's (tasks of one host run one after another). */
+  private signal: AbortSignal | undefined;
   private retryRows: readonly QuirkRow[];
   private mode: AuthMode = 'none';
   private token: string | undefined;
@@ -122,8 +124,18 @@ export class RedfishClient {
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {}));
     this.now = options.now ?? Date.now;
     this.onEvent = options.onEvent;
+    this.runSignal = options.signal;
     this.signal = options.signal;
     this.retryRows = options.quirks ?? ALL_RETRY_ROWS;
+  }
+
+  /**
+   * Binds the requests and waits that follow to a task's signal as well as the run's, so a task
+   * timeout aborts the request in flight instead of leaving it to finish after the task failed.
+   */
+  useTaskSignal(task: AbortSignal | undefined): void {
+    const run = this.runSignal;
+    this.signal = !task || task === run ? run : run ? AbortSignal.any([run, task]) : task;
   }
 
   get authMode(): AuthMode {

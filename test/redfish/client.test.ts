@@ -274,6 +274,27 @@ describe('redfish client', () => {
     assert.equal(transport.lines().at(-1), 'DELETE /redfish/v1/SessionService/Sessions/7');
   });
 
+  it('a task timeout aborts the request in flight; the next task and the logout go on', async () => {
+    const { client, transport } = setup((req) => {
+      if (req.path !== '/redfish/v1/Slow') return routes(base)(req, 0);
+      // Hangs until aborted, as a BMC that never answers does.
+      return new Promise<never>((_, reject) => {
+        if (req.signal?.aborted) reject(dropped('ERR_CANCELED'));
+        req.signal?.addEventListener('abort', () => reject(dropped('ERR_CANCELED')));
+      });
+    });
+    const task = new AbortController();
+    client.useTaskSignal(task.signal);
+    const slow = client.get('/redfish/v1/Slow');
+    while (transport.requests.at(-1)?.path !== '/redfish/v1/Slow') await new Promise((r) => setImmediate(r));
+    task.abort(new Error('the task timed out'));
+    await assert.rejects(slow, /the task timed out/);
+    client.useTaskSignal(new AbortController().signal);
+    await client.get('/redfish/v1/Systems');
+    await client.logout();
+    assert.deepEqual(transport.lines().slice(-2), ['GET /redfish/v1/Systems', 'DELETE /redfish/v1/SessionService/Sessions/7']);
+  });
+
   it('re-logs in once for many requests that got 401 together', async () => {
     let sessions = 0;
     const transport = new FakeTransport((req) => {

@@ -9,6 +9,8 @@ export interface Recorded {
   path: string;
   headers: Record<string, string>;
   body: unknown;
+  /** The request's abort signal, for handlers that hang until aborted as a real socket would. */
+  signal?: AbortSignal;
 }
 
 export type Answer = TransportResponse | TransportFailure;
@@ -31,7 +33,7 @@ export class FakeTransport implements RedfishTransport {
   constructor(private readonly handler: Handler) {}
 
   async request(method: string, path: string, req: TransportRequest = {}): Promise<TransportResponse> {
-    const rec: Recorded = { method, path, headers: { ...req.headers }, body: req.body };
+    const rec: Recorded = { method, path, headers: { ...req.headers }, body: req.body, ...(req.signal ? { signal: req.signal } : {}) };
     const index = this.requests.push(rec) - 1;
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
