@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,12 @@ import type { TaskResult } from '../../src/core/result.js';
 import { labDown, labUp, type LabState } from '../../src/lab/control.js';
 import { ModuleFailure, type ModuleContext, type ModuleSpec } from '../../src/modules/contract.js';
 import { redfishBootModule } from '../../src/modules/redfish-boot.js';
+import { redfishPowerModule } from '../../src/modules/redfish-power.js';
 import { insertBody, redfishVirtualMediaModule } from '../../src/modules/redfish-virtual-media.js';
 import { BmcPool, type BmcHandle } from '../../src/redfish/bmc-pool.js';
-import { QUIRKS } from '../../src/redfish/quirks.js';
+import { chooseSlot } from '../../src/redfish/discovery.js';
+import { ALL_RETRY_ROWS, QUIRKS } from '../../src/redfish/quirks.js';
+import { call, startTestBmc, until, type TestBmc } from '../lab/bmc-client.js';
 
 const IMAGE = 'https://127.0.0.1:9443/live/rhcos-live.aarch64.iso';
 const IMAGE_B = 'https://127.0.0.1:9443/live/other.iso';
@@ -23,16 +26,7 @@ const PROFILES = ['dell', 'hpe', 'supermicro', 'lenovo', 'openbmc', 'ami-ampere'
 type Profile = (typeof PROFILES)[number];
 
 /** Rows the simulator does not reproduce yet (each needs a lab fault or a BMC behaviour it lacks). */
-const NOT_REPRODUCED: Record<string, string> = {
-  'session-limit-503': 'needs the sessionLimit lab fault and a client that never logs out',
-  'resource-in-use': 'needs the busyResetMs lab fault',
-  'dell-on-after-off-409': 'the simulator does not answer 409 to On right after power-off',
-  'hpe-invalid-state': 'the hpe profile has no busy-after-action answer',
-  'hpe-during-post': 'the hpe profile has no during-POST answer',
-  'supermicro-full-boot': 'the simulator accepts a Boot PATCH without the mode',
-  'ami-full-boot': 'the simulator accepts a Boot PATCH without the mode',
-  'lenovo-skip-rdoc-remote': 'the lenovo profile has only the EXT1 slot, no RDOC/Remote slots',
-};
+const NOT_REPRODUCED: Record<string, string> = {};
 
 /** The rows this file tests (each appears in a test title below as `[row-id]`). */
 const COVERED = [
@@ -47,6 +41,14 @@ const COVERED = [
   'supermicro-connected-via',
   'ami-boot-settings',
   'openbmc-https-only',
+  'session-limit-503',
+  'resource-in-use',
+  'dell-on-after-off-409',
+  'hpe-invalid-state',
+  'hpe-during-post',
+  'supermicro-full-boot',
+  'ami-full-boot',
+  'lenovo-skip-rdoc-remote',
 ] as const;
 
 interface Stats {
@@ -54,6 +56,8 @@ interface Stats {
   sessions: number;
   boot: { enabled?: string; target?: string; mode?: string };
   media: { image: string | null; inserted: boolean };
+  slots: { id: string; image: string | null; inserted: boolean }[];
+  power: string;
 }
 
 function stats(lab: LabState, host: LabState['hosts'][number]): Promise<Stats> {
@@ -69,9 +73,12 @@ function stats(lab: LabState, host: LabState['hosts'][number]): Promise<Stats> {
   });
 }
 
-/** Only the rows' effects the module reads: drop `ids` from what discovery found. */
+/** Only the rows' effects the module reads: drop `ids` from what discovery found (and the slot it chose by them). */
 function withoutRows(h: BmcHandle, ids: readonly string[]): BmcHandle {
-  const discovery = { ...h.discovery, quirks: h.discovery.quirks.filter((r) => !ids.includes(r.id)) };
+  const quirks = h.discovery.quirks.filter((r) => !ids.includes(r.id));
+  const { virtualMedia: _slot, virtualMediaProblem: _problem, ...rest } = h.discovery;
+  const choice = chooseSlot(h.discovery.cdSlots, quirks);
+  const discovery = { ...rest, quirks, ...(choice.slot ? { virtualMedia: choice.slot } : {}), ...(choice.problem ? { virtualMediaProblem: choice.problem } : {}) };
   return { client: h.client, endpoint: h.endpoint, discovery, rediscover: h.rediscover };
 }
 
@@ -99,12 +106,16 @@ describe('redfish quirk rows: each reproduced row makes the modules work on its 
 
   function ctxFor(profile: Profile, dropRows: readonly string[] = []): ModuleContext {
     const h = hostOf(profile);
-    const vars = { bmc: bmcVar(h) };
+    return ctxOf(h.name, bmcVar(h), pool, dropRows);
+  }
+
+  function ctxOf(name: string, bmc: Record<string, unknown>, from: BmcPool, dropRows: readonly string[] = []): ModuleContext {
+    const vars = { bmc };
     const unused = (what: string) => (): never => {
       throw new Error(`${what} is not used by the redfish modules in this test`);
     };
     return {
-      host: h.name,
+      host: name,
       vars,
       check: false,
       signal: controller.signal,
@@ -114,7 +125,7 @@ describe('redfish quirk rows: each reproduced row makes the modules work on its 
       resolvePath: unused('resolvePath'),
       reconnect: unused('reconnect'),
       bmc: async () => {
-        const handle = await pool.get(h.name, vars.bmc);
+        const handle = await from.get(name, vars.bmc);
         return dropRows.length ? withoutRows(handle, dropRows) : handle;
       },
       emit: () => undefined,
@@ -154,7 +165,9 @@ describe('redfish quirk rows: each reproduced row makes the modules work on its 
   });
 
   it('every row in QUIRKS is tested here or listed as not reproduced yet', function () {
-    const titles = (this.test?.parent?.tests ?? []).map((t) => t.title).join('\n');
+    const titlesOf = (suite: Mocha.Suite): string[] => [...suite.tests.map((t) => t.title), ...suite.suites.flatMap(titlesOf)];
+    const parent = this.test?.parent;
+    const titles = (parent ? titlesOf(parent) : []).join('\n');
     for (const id of COVERED) assert.ok(titles.includes(`[${id}]`), `${id} is listed as covered but no test title names [${id}]`);
     const known = new Set<string>([...COVERED, ...Object.keys(NOT_REPRODUCED)]);
     const missing = QUIRKS.map((r) => r.id).filter((id) => !known.has(id));
@@ -299,5 +312,204 @@ describe('redfish quirk rows: each reproduced row makes the modules work on its 
     const r = await run(redfishVirtualMediaModule, { state: 'inserted', image: IMAGE }, 'openbmc');
     assert.equal(r.changed, true);
     assert.deepEqual((await stats(lab, h)).media, { image: IMAGE, inserted: true });
+  });
+
+  it('[lenovo-skip-rdoc-remote] lenovo: the image goes to an EXT slot by PATCH; without the row RDOC1 is chosen and refuses the URL', async () => {
+    const h = hostOf('lenovo');
+    const without = await failureOf(run(redfishVirtualMediaModule, { state: 'inserted', image: IMAGE_B }, 'lenovo', ['lenovo-skip-rdoc-remote']));
+    assert.match(without, /RDOC1.*400|ActionParameterNotSupported/);
+    const r = await run(redfishVirtualMediaModule, { state: 'inserted', image: IMAGE }, 'lenovo');
+    assert.equal(r.changed, true);
+    assert.match(String(r.slot), /\/EXT1$/);
+    const s = await stats(lab, h);
+    assert.deepEqual(s.slots.filter((x) => x.inserted).map((x) => [x.id, x.image]), [['EXT1', IMAGE]]);
+    // No InsertMedia there: the mount was a PATCH of the slot (with If-Match, or the XCC says 428).
+    const sent = answers.get(h.name) ?? [];
+    assert.ok(sent.some((a) => /^PATCH \S+\/EXT1 200$/.test(a)), sent.join('; '));
+    assert.ok(!sent.some((a) => /EXT1.*428/.test(a)));
+    const ej = await run(redfishVirtualMediaModule, { state: 'ejected' }, 'lenovo');
+    assert.equal(ej.changed, true);
+    assert.equal((await stats(lab, h)).media.inserted, false);
+  });
+
+  it('[supermicro-full-boot] supermicro: the mode is sent with the target and stays UEFI; without the row it falls back to Legacy', async () => {
+    const h = hostOf('supermicro');
+    await run(redfishBootModule, { target: 'Hdd', mode: 'UEFI' }, 'supermicro');
+    assert.equal((await stats(lab, h)).boot.mode, 'UEFI');
+    const r = await run(redfishBootModule, { target: 'Pxe' }, 'supermicro');
+    assert.equal(r.changed, true);
+    assert.deepEqual((await stats(lab, h)).boot, { enabled: 'Once', target: 'Pxe', mode: 'UEFI' });
+    await run(redfishBootModule, { target: 'Hdd' }, 'supermicro', ['supermicro-full-boot']);
+    assert.equal((await stats(lab, h)).boot.mode, 'Legacy', 'a target without the mode put the mode back to Legacy');
+    await run(redfishBootModule, { target: 'Hdd', mode: 'UEFI' }, 'supermicro');
+  });
+
+  it('[ami-full-boot] ami-ampere: a Boot PATCH without the mode is refused; the row sends the full triple', async () => {
+    const h = hostOf('ami-ampere');
+    const without = await failureOf(run(redfishBootModule, { target: 'Hdd' }, 'ami-ampere', ['ami-full-boot']));
+    assert.match(without, /PropertyMissing|BootSourceOverrideMode/);
+    const r = await run(redfishBootModule, { target: 'Hdd' }, 'ami-ampere');
+    assert.equal(r.changed, true);
+    assert.deepEqual((await stats(lab, h)).boot, { enabled: 'Once', target: 'Hdd', mode: 'UEFI' });
+  });
+
+  /** The System's reset target and a poll of its PowerState, through the pooled client. */
+  async function resetHelpers(profile: Profile): Promise<{ handle: BmcHandle; reset: (type: string) => Promise<unknown>; waitPower: (state: string) => Promise<void> }> {
+    const h = hostOf(profile);
+    const handle = await pool.get(h.name, bmcVar(h));
+    const sys = handle.discovery.system;
+    return {
+      handle,
+      reset: (type) => handle.client.post(sys.resetTarget!, { ResetType: type }),
+      waitPower: (state) => until(async () => (await handle.client.getObject(sys.path)).body.PowerState === state, 10_000),
+    };
+  }
+
+  it('[dell-on-after-off-409] dell: power On right after power-off answers 409 and is sent again; without the row it fails', async () => {
+    const { handle, reset, waitPower } = await resetHelpers('dell');
+    const all = handle.discovery.quirks;
+    const powerOnNow = async (): Promise<void> => {
+      await delay(400);
+      if ((await handle.client.getObject(handle.discovery.system.path)).body.PowerState !== 'On') await reset('On');
+      await waitPower('On');
+      await delay(300);
+    };
+    try {
+      await powerOnNow();
+      await reset('ForceOff');
+      await waitPower('Off');
+      handle.client.setQuirks(all.filter((q) => q.id !== 'dell-on-after-off-409'));
+      assert.match(await failureOf(reset('On')), /409.*ActionParameterValueConflict/);
+      handle.client.setQuirks(all);
+      await powerOnNow();
+      await reset('ForceOff');
+      await waitPower('Off');
+      const r = await run(redfishPowerModule, { state: 'on', timeout: 30 }, 'dell');
+      assert.equal(r.changed, true);
+      const sent = answers.get(hostOf('dell').name) ?? [];
+      assert.match(sent.filter((a) => /ComputerSystem\.Reset/.test(a)).slice(-2).join('; '), /409; .* 20\d$/);
+    } finally {
+      handle.client.setQuirks(all);
+    }
+  });
+
+  it('[hpe-invalid-state] hpe: an action right after a reset gets InvalidOperationForSystemState and is sent again; without the row it fails', async () => {
+    const { handle, reset, waitPower } = await resetHelpers('hpe');
+    const all = handle.discovery.quirks;
+    try {
+      if ((await handle.client.getObject(handle.discovery.system.path)).body.PowerState !== 'On') await reset('On');
+      await waitPower('On');
+      await delay(400);
+      handle.client.setQuirks(all.filter((q) => q.id !== 'hpe-invalid-state'));
+      await reset('ForceRestart');
+      assert.match(await failureOf(reset('ForceRestart')), /400.*InvalidOperationForSystemState/);
+      await waitPower('On');
+      await delay(400);
+      handle.client.setQuirks(all);
+      const before = (answers.get(hostOf('hpe').name) ?? []).length;
+      await reset('ForceRestart');
+      await reset('ForceRestart');
+      const sent = (answers.get(hostOf('hpe').name) ?? []).slice(before).filter((a) => /ComputerSystem\.Reset/.test(a));
+      assert.ok(sent.some((a) => / 400$/.test(a)), `never refused: ${sent.join('; ')}`);
+      assert.equal(sent.filter((a) => / 20\d$/.test(a)).length, 2, sent.join('; '));
+    } finally {
+      handle.client.setQuirks(all);
+    }
+  });
+
+  it('[hpe-during-post] hpe: a boot override during POST gets UnableToModifyDuringSystemPOST and is sent again; without the row it fails', async () => {
+    const { handle, reset, waitPower } = await resetHelpers('hpe');
+    const all = handle.discovery.quirks;
+    await waitPower('On');
+    await delay(400);
+    await reset('ForceRestart');
+    await waitPower('On'); // POST runs now, for a few hundred milliseconds
+    handle.client.setQuirks(all.filter((q) => q.id !== 'hpe-during-post'));
+    const without = await failureOf(run(redfishBootModule, { target: 'Pxe' }, 'hpe')).finally(() => handle.client.setQuirks(all));
+    assert.match(without, /UnableToModifyDuringSystemPOST/);
+    await delay(400);
+    await reset('ForceRestart');
+    await waitPower('On');
+    const r = await run(redfishBootModule, { target: 'Cd' }, 'hpe');
+    assert.equal(r.changed, true);
+    const patches = (answers.get(hostOf('hpe').name) ?? []).filter((a) => a.startsWith('PATCH '));
+    assert.match(patches.slice(-2).join('; '), / 400; .* 20\d$/);
+  });
+
+  it('hpe (profile, no row): BootSourceOverrideMode is read-only: another mode is refused with a one-line reason, the same mode is fine', async () => {
+    const bad = await failureOf(run(redfishBootModule, { target: 'Hdd', mode: 'Legacy' }, 'hpe'));
+    assert.match(bad, /PropertyNotWritable/);
+    assert.ok(!bad.includes('\n'));
+    await delay(400);
+    const r = await run(redfishBootModule, { target: 'Hdd', mode: 'UEFI' }, 'hpe');
+    assert.equal(r.failed, false);
+  });
+
+  describe('rows that need a BMC fault (in-process BMCs with the lab\'s faults)', () => {
+    let bmcs: TestBmc[] = [];
+    const pools: BmcPool[] = [];
+    const capped = (ms: number, signal?: AbortSignal): Promise<void> => delay(Math.min(ms, 400), undefined, signal ? { signal } : {});
+
+    async function varsOf(b: TestBmc, name: string): Promise<Record<string, unknown>> {
+      await writeFile(join(work, `${name}-password`), `${b.password}\n`, { mode: 0o600 });
+      await writeFile(join(work, `${name}-ca.pem`), b.ca);
+      return { address: b.address, port: b.port, user: 'admin', password_file: join(work, `${name}-password`), ca_file: join(work, `${name}-ca.pem`) };
+    }
+    function newPool(clientOptions: NonNullable<ConstructorParameters<typeof BmcPool>[0]>['clientOptions'] = {}): BmcPool {
+      const p = new BmcPool({
+        signal: controller.signal,
+        onEvent: (e) => answers.set(e.host, [...(answers.get(e.host) ?? []), `${e.action} ${e.detail ?? ''}`]),
+        clientOptions: { sleep: capped, ...clientOptions },
+      });
+      pools.push(p);
+      return p;
+    }
+    afterEach(async () => {
+      for (const p of pools.splice(0)) await p.closeAll().catch(() => undefined);
+      for (const b of bmcs.splice(0)) await b.close();
+    });
+
+    it('[session-limit-503] a BMC whose only session a crashed client holds: login waits until it expires; without the row it fails', async () => {
+      const b = await startTestBmc('generic', { faults: { sessionLimit: 1 }, sessionTimeoutSec: 1 });
+      bmcs = [b];
+      const vars = await varsOf(b, 'sessions');
+      // A client that logged in and went away without logging out.
+      assert.equal((await call(b, 'POST', '/redfish/v1/SessionService/Sessions', { body: { UserName: 'admin', Password: b.password } })).status, 201);
+      // No generic 503 retries (retries: 0): only the row waits.
+      const noRow = newPool({ retries: 0, quirks: ALL_RETRY_ROWS.filter((r) => r.id !== 'session-limit-503') });
+      const without = await failureOf(redfishVirtualMediaModule.run({ state: 'inserted', image: IMAGE }, ctxOf('bmc-sessions', vars, noRow)));
+      assert.match(without, /503.*SessionLimitExceeded/);
+      const withRow = newPool({ retries: 0 });
+      const r = await redfishVirtualMediaModule.run({ state: 'inserted', image: IMAGE }, ctxOf('bmc-sessions', vars, withRow));
+      assert.equal(r.changed, true);
+      const s = b.service.getStats();
+      assert.ok(s.sessionsExpired >= 1, 'the crashed client\'s session expired');
+      assert.ok(s.peakSessions <= 1);
+    });
+
+    it('[resource-in-use] a reset during POST answers 409 Base.ResourceInUse and is sent again; without the row it fails', async () => {
+      const b = await startTestBmc('generic', { faults: { busyResetMs: 800 }, powerDelayMs: 50 });
+      bmcs = [b];
+      const vars = await varsOf(b, 'post');
+      const p = newPool();
+      const handle = await p.get('bmc-post', vars);
+      const sys = handle.discovery.system;
+      const all = handle.discovery.quirks;
+      const onAndInPost = async (): Promise<void> => {
+        await handle.client.post(sys.resetTarget!, { ResetType: 'ForceRestart' }).catch(() => undefined);
+        await until(async () => (await handle.client.getObject(sys.path)).body.PowerState === 'On', 10_000);
+      };
+      await until(async () => b.service.machine.postUntil < Date.now()).catch(() => undefined);
+      await onAndInPost();
+      handle.client.setQuirks(all.filter((q) => q.id !== 'resource-in-use'));
+      assert.match(await failureOf(handle.client.post(sys.resetTarget!, { ResetType: 'ForceRestart' })), /409.*ResourceInUse/);
+      handle.client.setQuirks(all);
+      await until(async () => b.service.machine.postUntil < Date.now());
+      await onAndInPost();
+      const r = await redfishPowerModule.run({ state: 'restart', timeout: 30 }, ctxOf('bmc-post', vars, p));
+      assert.equal(r.changed, true);
+      const resets = (answers.get('bmc-post') ?? []).filter((a) => /ComputerSystem\.Reset/.test(a));
+      assert.match(resets.slice(-2).join('; '), /409; .* 20\d$/);
+    });
   });
 });

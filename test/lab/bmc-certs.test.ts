@@ -3,7 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { LEAF_SPAN, makeLabCa, makeLeaves } from '../../src/lab/bmc/certs.js';
 import { planHosts } from '../../src/lab/host-plan.js';
 
-describe('lab BMC certificates', () => {
+describe('lab BMC certificates', function () {
+  this.timeout(30_000);
   it('makes an EC P-256 CA and leaves with IP SANs it signed, one leaf per 250 addresses', async () => {
     const ca = await makeLabCa();
     const caCert = new X509Certificate(ca.certPem);

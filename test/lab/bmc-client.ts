@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { makeLabCa, makeLeaf } from '../../src/lab/bmc/certs.js';
 import { BMC_PROFILES, type BmcProfileName, type BmcQuirks } from '../../src/lab/bmc/profiles.js';
 import { BmcServer } from '../../src/lab/bmc/server.js';
-import { BmcService, type BmcFaults } from '../../src/lab/bmc/service.js';
+import { BmcService, type BmcFaults, type BmcMediaOptions } from '../../src/lab/bmc/service.js';
 
 export interface Target {
   address: string;
@@ -76,7 +76,7 @@ let caPromise: ReturnType<typeof makeLabCa> | undefined;
 let nextHost = 1;
 
 /** A simulated BMC in this process on 127.10.250.N (apart from any lab's addresses), any free port. */
-export async function startTestBmc(profile: BmcProfileName, opts: { faults?: BmcFaults; powerDelayMs?: number; quirks?: Partial<BmcQuirks> } = {}): Promise<TestBmc> {
+export async function startTestBmc(profile: BmcProfileName, opts: { faults?: BmcFaults; powerDelayMs?: number; quirks?: Partial<BmcQuirks>; media?: BmcMediaOptions; sessionTimeoutSec?: number } = {}): Promise<TestBmc> {
   const ca = await (caPromise ??= makeLabCa());
   const address = `127.10.250.${nextHost++}`;
   const leaf = await makeLeaf(ca, [address]);
@@ -87,6 +87,8 @@ export async function startTestBmc(profile: BmcProfileName, opts: { faults?: Bmc
     password,
     powerDelayMs: opts.powerDelayMs ?? 20,
     ...(opts.faults ? { faults: opts.faults } : {}),
+    ...(opts.media ? { media: opts.media } : {}),
+    ...(opts.sessionTimeoutSec !== undefined ? { sessionTimeoutSec: opts.sessionTimeoutSec } : {}),
   });
   const server = new BmcServer(address, service, { key: leaf.keyPem, cert: leaf.certPem });
   await server.listen(0);

@@ -14,7 +14,8 @@ function assertRedfishError(a: Answer, status: number, messageId?: RegExp): void
   if (messageId) assert.match(String(first.MessageId), messageId);
 }
 
-describe('simulated BMC: Redfish protocol (generic profile, HTTPS verified with the lab CA)', () => {
+describe('simulated BMC: Redfish protocol (generic profile, HTTPS verified with the lab CA)', function () {
+  this.timeout(30_000);
   let b: TestBmc;
   before(async () => {
     b = await startTestBmc('generic');
@@ -108,6 +109,21 @@ describe('simulated BMC: Redfish protocol (generic profile, HTTPS verified with 
     const acct = await call(b, 'GET', '/redfish/v1/AccountService/Accounts/1', { basic: b.basic });
     assert.match(String(acct.headers.etag), /^"[^"]+"$/);
     assert.equal(acct.json.UserName, 'admin');
+  });
+
+  it('DMTF validator findings: Link describedby, 501 to $ query parameters and unknown methods, POST to Sessions/Members', async () => {
+    const o = { basic: b.basic };
+    const sys = await call(b, 'GET', '/redfish/v1/Systems', o);
+    assert.equal(sys.headers.link, '<https://redfish.dmtf.org/schemas/v1/ComputerSystemCollection.json>; rel=describedby');
+    const root = await call(b, 'HEAD', '/redfish/v1/', o);
+    assert.equal(root.headers.link, '<https://redfish.dmtf.org/schemas/v1/ServiceRoot.v1_15_0.json>; rel=describedby');
+    assert.equal((await call(b, 'GET', '/redfish/v1/?$rpvunknown', o)).status, 501);
+    assert.equal((await call(b, 'GET', '/redfish/v1/?plain=1', o)).status, 200);
+    assert.equal((await call(b, 'FAKEMETHODFORTEST', '/redfish/v1/', o)).status, 501);
+    const login = await call(b, 'POST', '/redfish/v1/SessionService/Sessions/Members', { body: { UserName: 'admin', Password: b.password } });
+    assert.equal(login.status, 201);
+    assert.equal((await call(b, 'DELETE', String(login.headers.location), { token: String(login.headers['x-auth-token']) })).status, 204);
+    assert.deepEqual(at((await call(b, 'GET', '/redfish/v1/AccountService/Accounts/1', o)).json, 'AccountTypes'), ['Redfish']);
   });
 
   it('answers 412 to a request asking for an OData-Version other than 4.0', async () => {

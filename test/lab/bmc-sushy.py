@@ -25,19 +25,31 @@ out['manufacturer'] = system.manufacturer
 out['power_before'] = str(system.power_state)
 manager = root.get_manager(root.get_manager_collection().members_identities[0])
 try:
-    media = manager.virtual_media.get_members()[0]
+    members = manager.virtual_media.get_members()
 except sushy.exceptions.MissingAttributeError:
     # sushy 4.3.3 has no System.virtual_media: read the System's collection with its own class.
-    media = vm_mod.VirtualMediaCollection(
+    members = vm_mod.VirtualMediaCollection(
         root._conn, system.json['VirtualMedia']['@odata.id'],
         redfish_version=system.redfish_version, registries=system.registries,
-        root=system.root).get_members()[0]
+        root=system.root).get_members()
+
+
+def usable(m):
+    # As Ironic does around sushy: skip slots that cannot take an URL (Lenovo RDOC/Remote) and
+    # slots with neither InsertMedia nor PATCH (OpenBMC proxy slots).
+    if 'RDOC' in m.identity or 'Remote' in m.identity:
+        return False
+    return '#VirtualMedia.InsertMedia' in m.json.get('Actions', {}) or m._allow_patch()
+
+
+media = next(m for m in members if usable(m))
 out['media_types'] = [str(t) for t in media.media_types]
 media.insert_media(image, inserted=True, write_protected=True)
 media.refresh()
 out['inserted'] = media.inserted
 out['image'] = media.image
-system.set_system_boot_options(target=sushy.BOOT_SOURCE_TARGET_CD, enabled=sushy.BOOT_SOURCE_ENABLED_ONCE)
+# The full triple, as Ironic sends it to AMI and Supermicro (mode as it is, UEFI).
+system.set_system_boot_options(target=sushy.BOOT_SOURCE_TARGET_CD, enabled=sushy.BOOT_SOURCE_ENABLED_ONCE, mode=sushy.BOOT_SOURCE_MODE_UEFI)
 system.refresh()
 out['boot_enabled'] = str(system.boot.enabled)
 out['boot_target'] = str(system.boot.target)

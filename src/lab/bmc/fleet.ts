@@ -10,6 +10,7 @@ import { makeLabCa, makeLeaves } from './certs.js';
 import { BMC_PROFILES, type BmcProfileName } from './profiles.js';
 import { BmcServer } from './server.js';
 import { BmcService, type BmcFaults } from './service.js';
+import type { BootListener } from './state.js';
 
 export interface BmcFleetOptions {
   hosts: HostPlan[];
@@ -20,11 +21,22 @@ export interface BmcFleetOptions {
   caFile: string;
   passwordsDir: string;
   faultsOf: (host: string) => HostFaults;
+  /** Bytes per second each BMC's firmware reads a virtual CD image at (default 50 MB/s); 0 = unpaced. */
+  mediaRateBytesPerSec?: number;
+  /** CA of the image server, for profiles that verify its certificate (none does by default). */
+  mediaCa?: string;
+  /** SessionService SessionTimeout in seconds (default 1800). */
+  sessionTimeoutSec?: number;
 }
 
 export interface BmcFleet {
   servers: BmcServer[];
   port: number;
+  /**
+   * Every boot of `host`'s machine once its outcome is known; a virtual CD boot that worked hands
+   * over its open image reader (the live system reads its Ignition through it). Returns the removal.
+   */
+  onBoot(host: string, listener: BootListener): () => void;
   close(): Promise<void>;
 }
 
@@ -84,10 +96,25 @@ export async function startBmcs(opts: BmcFleetOptions): Promise<BmcFleet> {
         password,
         powerDelayMs: opts.powerDelayMs,
         faults: bmcFaults(opts.faultsOf(h.name)),
+        ...(opts.sessionTimeoutSec !== undefined ? { sessionTimeoutSec: opts.sessionTimeoutSec } : {}),
+        media: {
+          ...(opts.mediaRateBytesPerSec !== undefined ? { rateBytesPerSec: opts.mediaRateBytesPerSec } : {}),
+          ...(opts.mediaCa !== undefined ? { ca: opts.mediaCa } : {}),
+        },
       });
       return new BmcServer(h.address, service, { key: leaf.keyPem, cert: leaf.certPem });
     }),
   );
   const port = await listenAll(servers, opts.port);
-  return { servers, port, close: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+  const byHost = new Map(opts.hosts.map((h, i) => [h.name, servers[i]]));
+  return {
+    servers,
+    port,
+    onBoot(host, listener) {
+      const server = byHost.get(host);
+      if (!server) throw new Error(`no BMC for host ${host}`);
+      return server.service.onBoot(listener);
+    },
+    close: async () => void (await Promise.all(servers.map((s) => s.close()))),
+  };
 }

@@ -2,7 +2,7 @@
 // AccountService, ComputerSystem, Manager, Chassis, EthernetInterface, VirtualMedia, ActionInfo),
 // built from its profile and state at each read.
 
-import type { BmcProfile } from './profiles.js';
+import type { BmcProfile, SlotSpec } from './profiles.js';
 import type { MachineState } from './state.js';
 
 export type Json = Record<string, unknown>;
@@ -22,20 +22,21 @@ export interface Paths {
   manager: string;
   chassis: string;
   vmediaCollection: string;
-  vmedia: string;
+  /** One path per slot, in the profile's order. */
+  slots: { spec: SlotSpec; path: string }[];
   settings?: string;
 }
 
 export function pathsFor(p: BmcProfile): Paths {
   const system = `${ROOT}/Systems/${p.systemId}`;
   const manager = `${ROOT}/Managers/${p.managerId}`;
-  const vmediaCollection = `${p.vmediaUnder === 'Systems' ? system : manager}/VirtualMedia`;
+  const vmediaCollection = `${p.virtualMedia.under === 'Systems' ? system : manager}/VirtualMedia`;
   return {
     system,
     manager,
     chassis: `${ROOT}/Chassis/1`,
     vmediaCollection,
-    vmedia: `${vmediaCollection}/${p.vmediaId}`,
+    slots: p.virtualMedia.slots.map((spec) => ({ spec, path: `${vmediaCollection}/${spec.id}` })),
     ...(p.quirks.bootViaSettings ? { settings: `${system}/${p.quirks.bootViaSettings.path}` } : {}),
   };
 }
@@ -69,6 +70,7 @@ export function serviceRoot(p: BmcProfile, who: BmcIdentity): Json {
     SessionService: link(`${ROOT}/SessionService`),
     AccountService: link(`${ROOT}/AccountService`),
     Tasks: link(`${ROOT}/TaskService`),
+    Registries: link(`${ROOT}/Registries`),
     Links: { Sessions: link(`${ROOT}/SessionService/Sessions`) },
     ...(p.rootOem ? { Oem: p.rootOem } : {}),
   };
@@ -86,6 +88,7 @@ export function odataDocument(): Json {
       entry('SessionService', `${ROOT}/SessionService`),
       entry('AccountService', `${ROOT}/AccountService`),
       entry('Tasks', `${ROOT}/TaskService`),
+      entry('Registries', `${ROOT}/Registries`),
     ],
   };
 }
@@ -96,7 +99,8 @@ const SCHEMAS = [
   ['SessionCollection', ''], ['Session', 'v1_6_0'], ['AccountService', 'v1_13_0'], ['ManagerAccountCollection', ''],
   ['ManagerAccount', 'v1_10_0'], ['RoleCollection', ''], ['Role', 'v1_3_1'], ['VirtualMediaCollection', ''],
   ['VirtualMedia', 'v1_6_0'], ['ActionInfo', 'v1_3_0'], ['EthernetInterfaceCollection', ''],
-  ['EthernetInterface', 'v1_10_0'], ['Settings', 'v1_3_5'], ['TaskService', 'v1_2_0'], ['TaskCollection', ''], ['Task', 'v1_7_1'], ['Message', 'v1_1_1'], ['RedfishExtensions', 'v1_0_0'],
+  ['EthernetInterface', 'v1_10_0'], ['Settings', 'v1_3_5'], ['TaskService', 'v1_2_0'], ['TaskCollection', ''], ['Task', 'v1_7_1'],
+  ['MessageRegistryFileCollection', ''], ['MessageRegistryFile', 'v1_1_3'], ['ProcessorCollection', ''], ['Processor', 'v1_20_0'], ['Message', 'v1_1_1'], ['RedfishExtensions', 'v1_0_0'],
 ] as const;
 
 /** A CSDL document referencing the DMTF schemas this service uses (DSP0266 §8.4 "$metadata"). */
@@ -128,14 +132,27 @@ export function taskService(): Json {
   };
 }
 
-export function sessionService(): Json {
+/** The message registries this service uses: Base, published by the DMTF. */
+export function registryFile(id: string): Json {
+  return {
+    '@odata.type': '#MessageRegistryFile.v1_1_3.MessageRegistryFile',
+    '@odata.id': `${ROOT}/Registries/${id}`,
+    Id: id,
+    Name: `${id} Message Registry File`,
+    Registry: id,
+    Languages: ['en'],
+    Location: [{ Language: 'en', PublicationUri: `https://redfish.dmtf.org/registries/${id}.json` }],
+  };
+}
+
+export function sessionService(timeoutSec: number): Json {
   return {
     '@odata.type': '#SessionService.v1_1_8.SessionService',
     '@odata.id': `${ROOT}/SessionService`,
     Id: 'SessionService',
     Name: 'Session Service',
     ServiceEnabled: true,
-    SessionTimeout: 1800,
+    SessionTimeout: timeoutSec,
     Status: { State: 'Enabled', Health: 'OK' },
     Sessions: link(`${ROOT}/SessionService/Sessions`),
   };
@@ -179,6 +196,7 @@ export function account(user: string): Json {
     Name: 'User Account',
     UserName: user,
     RoleId: 'Administrator',
+    AccountTypes: ['Redfish'],
     Enabled: true,
     Locked: false,
     Password: null,
@@ -213,7 +231,13 @@ export function system(p: BmcProfile, who: BmcIdentity, m: MachineState, paths: 
     PowerState: m.power,
     Status: { State: 'Enabled', Health: 'OK' },
     BiosVersion: p.firmware,
-    ProcessorSummary: { ...p.processor, Status: { State: 'Enabled', Health: 'OK' } },
+    BootProgress: {
+      LastState: m.progress.lastState,
+      LastStateTime: m.progress.at,
+      ...(m.progress.oemLastState ? { OemLastState: m.progress.oemLastState } : {}),
+    },
+    ProcessorSummary: { Count: p.processor.Count, CoreCount: p.processor.CoreCount, Model: p.processor.Model, Status: { State: 'Enabled', Health: 'OK' } },
+    Processors: link(`${paths.system}/Processors`),
     MemorySummary: { TotalSystemMemoryGiB: 256, Status: { State: 'Enabled', Health: 'OK' } },
     Boot: {
       BootSourceOverrideEnabled: m.boot.enabled,
@@ -233,7 +257,7 @@ export function system(p: BmcProfile, who: BmcIdentity, m: MachineState, paths: 
         }
       : {}),
     EthernetInterfaces: link(`${paths.system}/EthernetInterfaces`),
-    ...(p.vmediaUnder === 'Systems' ? { VirtualMedia: link(paths.vmediaCollection) } : {}),
+    ...(p.virtualMedia.under === 'Systems' ? { VirtualMedia: link(paths.vmediaCollection) } : {}),
     Links: { Chassis: [link(paths.chassis)], ManagedBy: [link(paths.manager)] },
     Actions: {
       '#ComputerSystem.Reset': {
@@ -265,6 +289,22 @@ export function resetActionInfo(p: BmcProfile, paths: Paths): Json {
   };
 }
 
+/** One CPU socket (architecture and instruction set are Processor properties, not the summary's). */
+export function processor(p: BmcProfile, paths: Paths, id: string): Json {
+  return {
+    '@odata.type': '#Processor.v1_20_0.Processor',
+    '@odata.id': `${paths.system}/Processors/${id}`,
+    Id: id,
+    Name: 'Processor',
+    ProcessorType: 'CPU',
+    ...(p.processor.Architecture ? { ProcessorArchitecture: p.processor.Architecture } : {}),
+    ...(p.processor.InstructionSet ? { InstructionSet: p.processor.InstructionSet } : {}),
+    Model: p.processor.Model,
+    TotalCores: Math.max(1, Math.floor(p.processor.CoreCount / Math.max(1, p.processor.Count))),
+    Status: { State: 'Enabled', Health: 'OK' },
+  };
+}
+
 export function ethernetInterface(who: BmcIdentity, paths: Paths): Json {
   return {
     '@odata.type': '#EthernetInterface.v1_10_0.EthernetInterface',
@@ -290,7 +330,7 @@ export function manager(p: BmcProfile, paths: Paths): Json {
     Model: p.managerModel ?? 'BMC',
     PowerState: 'On',
     Status: { State: 'Enabled', Health: 'OK' },
-    ...(p.vmediaUnder === 'Managers' ? { VirtualMedia: link(paths.vmediaCollection) } : {}),
+    ...(p.virtualMedia.under === 'Managers' ? { VirtualMedia: link(paths.vmediaCollection) } : {}),
     Links: { ManagerForServers: [link(paths.system)], ManagerForChassis: [link(paths.chassis)] },
   };
 }
@@ -319,24 +359,30 @@ export interface MediaView {
   writeProtected: boolean;
 }
 
-export function virtualMedia(p: BmcProfile, paths: Paths, v: MediaView): Json {
+export function virtualMedia(spec: SlotSpec, path: string, v: MediaView): Json {
   const imageName = v.image ? (v.image.split('/').pop() ?? v.image) : null;
+  const insert = spec.mount === 'action' || spec.mount === 'local';
+  const eject = insert || spec.mount === 'proxy';
   return {
     '@odata.type': '#VirtualMedia.v1_6_0.VirtualMedia',
-    '@odata.id': paths.vmedia,
-    Id: p.vmediaId,
-    Name: 'Virtual CD',
-    MediaTypes: p.mediaTypes,
+    '@odata.id': path,
+    Id: spec.id,
+    Name: spec.mount === 'proxy' ? 'Virtual Media (proxy)' : 'Virtual Media',
+    MediaTypes: spec.mediaTypes,
     Image: v.image,
     ImageName: imageName,
     Inserted: v.inserted,
     WriteProtected: v.writeProtected,
-    ConnectedVia: v.connected ? 'URI' : 'NotConnected',
+    ConnectedVia: v.connected ? (spec.mount === 'proxy' ? 'Applet' : 'URI') : 'NotConnected',
     TransferMethod: 'Stream',
     TransferProtocolType: v.image ? (v.image.startsWith('https:') ? 'HTTPS' : 'HTTP') : null,
-    Actions: {
-      '#VirtualMedia.InsertMedia': { target: `${paths.vmedia}/Actions/VirtualMedia.InsertMedia` },
-      '#VirtualMedia.EjectMedia': { target: `${paths.vmedia}/Actions/VirtualMedia.EjectMedia` },
-    },
+    ...(eject
+      ? {
+          Actions: {
+            ...(insert ? { '#VirtualMedia.InsertMedia': { target: `${path}/Actions/VirtualMedia.InsertMedia` } } : {}),
+            '#VirtualMedia.EjectMedia': { target: `${path}/Actions/VirtualMedia.EjectMedia` },
+          },
+        }
+      : {}),
   };
 }

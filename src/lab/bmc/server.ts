@@ -4,6 +4,7 @@
 
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { errorBody } from './errors.js';
 import type { BmcService } from './service.js';
 
@@ -69,6 +70,16 @@ export class BmcServer {
       s.on('close', () => this.sockets.delete(s));
     });
     this.server.on('tlsClientError', () => undefined);
+    // Node's parser refuses unknown methods before the handler: DSP0266 wants 405 or 501 for them.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      if (!socket.writable) return;
+      if (err.code === 'HPE_INVALID_METHOD') {
+        const body = JSON.stringify(errorBody('Base.1.16.OperationNotAllowed', 'The HTTP method is not supported by this service.'));
+        socket.end(
+          `HTTP/1.1 501 Not Implemented\r\nOData-Version: 4.0\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      } else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    });
   }
 
   listen(port: number): Promise<void> {

@@ -9,7 +9,8 @@ import type { BmcProfile } from './profiles.js';
 import * as doc from './resources.js';
 import { ROOT, type BmcIdentity, type Json, type Paths } from './resources.js';
 import { MachineActions } from './actions.js';
-import { MachineState, type BootRecord } from './state.js';
+import type { Clock } from './token-bucket.js';
+import { MachineState, type BootListener, type BootRecord } from './state.js';
 
 export interface BmcFaults {
   /** The next N requests answer 503 with Retry-After: 1. */
@@ -28,6 +29,16 @@ export interface BmcFaults {
   asyncActions?: boolean;
 }
 
+export interface BmcMediaOptions {
+  /** Bytes per second of the firmware's image reads (default 50 MB/s); 0 = unpaced. */
+  rateBytesPerSec?: number;
+  /** CA bundle for profiles that verify the image server's certificate. */
+  ca?: string;
+  /** Largest Range request (default 256 KiB). */
+  chunkBytes?: number;
+  clock?: Clock;
+}
+
 export interface BmcServiceOptions {
   identity: BmcIdentity;
   profile: BmcProfile;
@@ -35,6 +46,9 @@ export interface BmcServiceOptions {
   password: string;
   powerDelayMs?: number;
   faults?: BmcFaults;
+  /** SessionService SessionTimeout in seconds (default 1800, as real BMCs); tests set it short. */
+  sessionTimeoutSec?: number;
+  media?: BmcMediaOptions;
 }
 
 export interface BmcRequest {
@@ -60,7 +74,10 @@ export interface BmcStats {
   power: string;
   boot: { enabled: string; target: string; mode: string };
   media: { image: string | null; inserted: boolean };
+  slots: { id: string; image: string | null; inserted: boolean }[];
+  bootProgress: { LastState: string; OemLastState?: string };
   boots: BootRecord[];
+  sessionsExpired: number;
 }
 
 type Method = 'GET' | 'HEAD' | 'PATCH' | 'POST' | 'DELETE';
@@ -74,6 +91,10 @@ interface Resource {
 }
 
 const DEFAULT_SESSION_LIMIT = 4;
+const DEFAULT_SESSION_TIMEOUT_SEC = 1800;
+/** SessionTimeout's range in the SessionService schema. */
+const SESSION_TIMEOUT_MIN = 30;
+const SESSION_TIMEOUT_MAX = 86400;
 const TASKS = `${ROOT}/TaskService/Tasks`;
 const MONITORS = `${ROOT}/TaskService/TaskMonitors`;
 const READ: Method[] = ['GET', 'HEAD'];
@@ -110,7 +131,9 @@ export class BmcService {
   private readonly password: string;
   private readonly faults: BmcFaults;
   private readonly sessionLimit: number;
-  private readonly sessions = new Map<string, { token: string; user: string }>();
+  private readonly sessions = new Map<string, { token: string; user: string; lastUsed: number }>();
+  private sessionTimeoutSec: number;
+  private sweeper: NodeJS.Timeout | undefined;
   private nextSession = 1;
   private burstLeft: number;
   private readonly actions: MachineActions;
@@ -118,7 +141,7 @@ export class BmcService {
   private nextTask = 1;
   private readonly powerDelayMs: number;
   private readonly routes: Map<string, Resource>;
-  private stats = { requests: 0, inFlight: 0, peakConcurrentRequests: 0, peakSessions: 0, sessionsCreated: 0 };
+  private stats = { requests: 0, inFlight: 0, peakConcurrentRequests: 0, peakSessions: 0, sessionsCreated: 0, sessionsExpired: 0 };
 
   constructor(opts: BmcServiceOptions) {
     this.identity = opts.identity;
@@ -130,7 +153,14 @@ export class BmcService {
     this.sessionLimit = this.faults.sessionLimit ?? DEFAULT_SESSION_LIMIT;
     this.burstLeft = this.faults.burst503 ?? 0;
     this.powerDelayMs = opts.powerDelayMs ?? 200;
-    this.machine = new MachineState(this.powerDelayMs, this.faults.busyResetMs ?? 0);
+    this.sessionTimeoutSec = opts.sessionTimeoutSec ?? DEFAULT_SESSION_TIMEOUT_SEC;
+    const vm = this.profile.virtualMedia;
+    this.machine = new MachineState({
+      powerDelayMs: this.powerDelayMs,
+      postMs: this.faults.busyResetMs ?? this.profile.quirks.postMs,
+      slots: vm.slots.map((s) => ({ id: s.id, cd: s.mediaTypes.includes('CD') || s.mediaTypes.includes('DVD') })),
+      media: { cdTargets: vm.cdTargets, verifyTls: vm.verifyImageTls, ...opts.media },
+    });
     this.actions = new MachineActions(this.profile, this.machine, this.paths, this.faults);
     this.routes = this.buildRoutes();
   }
@@ -149,18 +179,49 @@ export class BmcService {
 
   getStats(): BmcStats {
     const m = this.machine;
+    this.expireSessions();
     return {
       ...this.stats,
       sessions: this.sessions.size,
       power: m.power,
       boot: { enabled: m.boot.enabled, target: m.boot.target, mode: m.boot.mode },
       media: { image: m.media.image, inserted: m.media.inserted },
-      boots: [...m.boots],
+      slots: m.slots.map((s) => ({ id: s.id, image: s.image, inserted: s.inserted })),
+      bootProgress: { LastState: m.progress.lastState, ...(m.progress.oemLastState ? { OemLastState: m.progress.oemLastState } : {}) },
+      boots: m.boots.map((b) => ({ ...b, ...(b.media ? { media: { ...b.media } } : {}) })),
     };
   }
 
+  /** Every boot once its outcome is known; a virtual CD boot that worked hands over its open image reader. */
+  onBoot(listener: BootListener): () => void {
+    return this.machine.onBoot(listener);
+  }
+
   stop(): void {
+    clearInterval(this.sweeper);
     this.machine.stop();
+  }
+
+  /** Deletes sessions idle longer than SessionTimeout, as a BMC does; their tokens then answer 401. */
+  private expireSessions(): void {
+    const limit = Date.now() - this.sessionTimeoutSec * 1000;
+    for (const [id, s] of this.sessions) {
+      if (s.lastUsed < limit) {
+        this.sessions.delete(id);
+        this.stats.sessionsExpired++;
+      }
+    }
+    if (this.sessions.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  /** While sessions exist, a sweep frees expired ones even when nobody asks. */
+  private armSweeper(): void {
+    if (this.sweeper) return;
+    const every = Math.max(10, Math.min(60_000, (this.sessionTimeoutSec * 1000) / 4));
+    this.sweeper = setInterval(() => this.expireSessions(), every).unref();
   }
 
   async handle(req: BmcRequest): Promise<BmcResponse> {
@@ -180,6 +241,10 @@ export class BmcService {
       if (odata !== undefined && odata.trim() !== '4.0') {
         throw new RedfishError(412, `${BASE}.PreconditionFailed`, `OData-Version ${odata} is not supported; this service speaks 4.0.`);
       }
+      const only406 = this.profile.quirks.identityEncoding406;
+      if (only406 && (method === 'GET' || method === 'HEAD') && path.startsWith(only406) && header(req, 'accept-encoding')?.trim().toLowerCase() === 'identity') {
+        throw new RedfishError(406, `${BASE}.GeneralError`, 'The requested content encoding is not acceptable for this resource.');
+      }
       return await this.route(method, path, req);
     } catch (err) {
       if (err instanceof RedfishError) {
@@ -190,7 +255,8 @@ export class BmcService {
     }
   }
 
-  private async route(method: string, path: string, req: BmcRequest): Promise<BmcResponse> {
+  private async route(method: string, requestPath: string, req: BmcRequest): Promise<BmcResponse> {
+    let path = requestPath;
     if (path === '/redfish') {
       if (method !== 'GET' && method !== 'HEAD') throw this.notAllowed(method, READ);
       return this.json(200, { v1: `${ROOT}/` }, { Allow: 'GET, HEAD' }, method === 'HEAD');
@@ -201,8 +267,13 @@ export class BmcService {
       return { status: 200, headers: this.baseHeaders({ 'Content-Type': 'application/xml; charset=utf-8', Allow: 'GET, HEAD' }), body: method === 'HEAD' ? '' : xml };
     }
     const sessionsPath = `${ROOT}/SessionService/Sessions`;
+    // DSP0266: POST to a collection's `Members` is the same as POST to the collection.
+    if (path === `${sessionsPath}/Members` && method === 'POST') path = sessionsPath;
     const anonymous = path === ROOT || path === `${ROOT}/odata` || (path === sessionsPath && method === 'POST');
     if (!anonymous) this.authenticate(req);
+    // No query parameters are supported (ProtocolFeaturesSupported says so): `$` ones get 501, others are ignored.
+    const dollar = [...new URL(req.url, 'https://bmc.invalid').searchParams.keys()].find((k) => k.startsWith('$'));
+    if (dollar !== undefined) throw new RedfishError(501, `${BASE}.QueryNotSupported`, `The query parameter ${dollar} is not supported.`);
 
     let res = this.routes.get(path);
     if (!res && path.startsWith(`${sessionsPath}/`)) res = this.sessionResource(path.slice(sessionsPath.length + 1));
@@ -252,7 +323,8 @@ export class BmcService {
     if (method !== 'GET' && method !== 'HEAD') throw this.notAllowed(method, allow);
     const body = get();
     const etag = etagOf(body);
-    return this.json(200, { ...body, '@odata.etag': etag }, { ETag: etag, Allow: allow.join(', ') }, method === 'HEAD');
+    const link = describedBy(body);
+    return this.json(200, { ...body, '@odata.etag': etag }, { ETag: etag, Allow: allow.join(', '), ...(link ? { Link: link } : {}) }, method === 'HEAD');
   }
 
   private json(status: number, body: Json, extra: Record<string, string> = {}, head = false): BmcResponse {
@@ -271,7 +343,13 @@ export class BmcService {
   private authenticate(req: BmcRequest): void {
     const token = header(req, 'x-auth-token');
     if (token !== undefined) {
-      for (const s of this.sessions.values()) if (sameSecret(s.token, token)) return;
+      this.expireSessions();
+      for (const s of this.sessions.values()) {
+        if (sameSecret(s.token, token)) {
+          s.lastUsed = Date.now();
+          return;
+        }
+      }
     } else {
       const auth = header(req, 'authorization');
       const m = auth ? /^Basic\s+(\S+)$/i.exec(auth) : null;
@@ -353,6 +431,23 @@ export class BmcService {
     };
   }
 
+  private patchSessionService(body: Json): void {
+    for (const k of Object.keys(body)) {
+      if (k !== 'SessionTimeout' && k !== '@odata.etag') throw badRequest('PropertyNotWritable', `The property ${k} is read-only or unknown.`);
+    }
+    const t = body.SessionTimeout;
+    if (t === undefined) return;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < SESSION_TIMEOUT_MIN || t > SESSION_TIMEOUT_MAX) {
+      throw badRequest('PropertyValueOutOfRange', `The value ${JSON.stringify(t)} for SessionTimeout is out of range ${SESSION_TIMEOUT_MIN} to ${SESSION_TIMEOUT_MAX} seconds.`);
+    }
+    this.sessionTimeoutSec = t;
+    if (this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+      this.armSweeper();
+    }
+  }
+
   private login(body: Json | undefined): BmcResponse {
     const user = body?.UserName;
     const pass = body?.Password;
@@ -362,12 +457,14 @@ export class BmcService {
     if (user !== this.user || !sameSecret(pass, this.password)) {
       throw new RedfishError(401, `${BASE}.NoValidSession`, 'The user name or password is wrong.', { 'WWW-Authenticate': 'Basic realm="fleetboot lab BMC"' });
     }
+    this.expireSessions();
     if (this.sessions.size >= this.sessionLimit) {
       throw new RedfishError(503, `${BASE}.SessionLimitExceeded`, `The session could not be created: the limit of ${this.sessionLimit} sessions is reached; log out unused sessions.`);
     }
     const id = String(this.nextSession++);
     const token = randomBytes(24).toString('hex');
-    this.sessions.set(id, { token, user });
+    this.sessions.set(id, { token, user, lastUsed: Date.now() });
+    this.armSweeper();
     this.stats.sessionsCreated++;
     this.stats.peakSessions = Math.max(this.stats.peakSessions, this.sessions.size);
     const body2 = doc.sessionDoc(id, user);
@@ -387,7 +484,9 @@ export class BmcService {
     ro(`${ROOT}/odata`, () => doc.odataDocument());
     ro(`${ROOT}/TaskService`, () => doc.taskService());
     ro(TASKS, () => doc.collection('TaskCollection', TASKS, 'Task Collection', [...this.tasks.keys()].map((id) => `${TASKS}/${id}`)));
-    ro(`${ROOT}/SessionService`, () => doc.sessionService());
+    r.set(`${ROOT}/SessionService`, { allow: ['GET', 'HEAD', 'PATCH'], get: () => doc.sessionService(this.sessionTimeoutSec), patch: (b) => this.patchSessionService(b) });
+    ro(`${ROOT}/Registries`, () => doc.collection('MessageRegistryFileCollection', `${ROOT}/Registries`, 'Registry File Collection', [`${ROOT}/Registries/Base.1.16.0`]));
+    ro(`${ROOT}/Registries/Base.1.16.0`, () => doc.registryFile('Base.1.16.0'));
     r.set(`${ROOT}/SessionService/Sessions`, {
       allow: ['GET', 'HEAD', 'POST'],
       get: () => doc.collection('SessionCollection', `${ROOT}/SessionService/Sessions`, 'Session Collection', [...this.sessions.keys()].map((id) => `${ROOT}/SessionService/Sessions/${id}`)),
@@ -406,16 +505,34 @@ export class BmcService {
     r.set(`${paths.system}/Actions/ComputerSystem.Reset`, { allow: ACTION, post: (b) => this.actions.resetSystem(b) });
     ro(`${paths.system}/EthernetInterfaces`, () => doc.collection('EthernetInterfaceCollection', `${paths.system}/EthernetInterfaces`, 'Ethernet Interfaces', [`${paths.system}/EthernetInterfaces/NIC.1`]));
     ro(`${paths.system}/EthernetInterfaces/NIC.1`, () => doc.ethernetInterface(who, paths));
+    const cpus = Array.from({ length: p.processor.Count }, (_, i) => `CPU${i + 1}`);
+    ro(`${paths.system}/Processors`, () => doc.collection('ProcessorCollection', `${paths.system}/Processors`, 'Processors Collection', cpus.map((id) => `${paths.system}/Processors/${id}`)));
+    for (const id of cpus) ro(`${paths.system}/Processors/${id}`, () => doc.processor(p, paths, id));
     ro(`${ROOT}/Managers`, () => doc.collection('ManagerCollection', `${ROOT}/Managers`, 'Manager Collection', [paths.manager]));
     ro(paths.manager, () => doc.manager(p, paths));
     ro(`${ROOT}/Chassis`, () => doc.collection('ChassisCollection', `${ROOT}/Chassis`, 'Chassis Collection', [paths.chassis]));
     ro(paths.chassis, () => doc.chassis(p, who, m, paths));
-    ro(paths.vmediaCollection, () => doc.collection('VirtualMediaCollection', paths.vmediaCollection, 'Virtual Media Services', [paths.vmedia]));
-    ro(paths.vmedia, () => doc.virtualMedia(p, paths, this.actions.mediaView()));
-    r.set(`${paths.vmedia}/Actions/VirtualMedia.InsertMedia`, { allow: ACTION, post: (b) => this.actions.insertMedia(b) });
-    r.set(`${paths.vmedia}/Actions/VirtualMedia.EjectMedia`, { allow: ACTION, post: (b, raw) => this.actions.ejectMedia(raw, b) });
+    ro(paths.vmediaCollection, () => doc.collection('VirtualMediaCollection', paths.vmediaCollection, 'Virtual Media Services', paths.slots.map((s) => s.path)));
+    for (const { spec, path } of paths.slots) {
+      const get = (): Json => doc.virtualMedia(spec, path, this.actions.mediaView(spec));
+      if (spec.mount === 'patch') r.set(path, { allow: ['GET', 'HEAD', 'PATCH'], get, patch: (b) => this.actions.patchSlot(spec, b) });
+      else ro(path, get);
+      if (spec.mount === 'action' || spec.mount === 'local') {
+        r.set(`${path}/Actions/VirtualMedia.InsertMedia`, { allow: ACTION, post: (b) => this.actions.insertMedia(spec, b) });
+      }
+      if (spec.mount !== 'patch') r.set(`${path}/Actions/VirtualMedia.EjectMedia`, { allow: ACTION, post: (b, raw) => this.actions.ejectMedia(spec, raw, b) });
+    }
     return r;
   }
+}
+
+/** DSP0266 "Link header": the schema of the resource's `@odata.type`, versioned as it is. */
+function describedBy(body: Json): string | undefined {
+  const type = body['@odata.type'];
+  if (typeof type !== 'string') return undefined;
+  const m = /^#([A-Za-z]+)(?:\.(v\d+_\d+_\d+))?\.[A-Za-z]+$/.exec(type);
+  if (!m) return undefined;
+  return `<https://redfish.dmtf.org/schemas/v1/${m[1]}${m[2] ? `.${m[2]}` : ''}.json>; rel=describedby`;
 }
 
 /** The path without query, trailing slash or doubled slashes; `/redfish/v1/` is `/redfish/v1`. */
