@@ -7,6 +7,7 @@ import { ExitCode, FleetbootError } from '../core/errors.js';
 import { inventoryCommand } from './inventory-command.js';
 import { labCommand } from './lab-command.js';
 import { demoCommand } from './demo-command.js';
+import { isoCommand } from './iso-command.js';
 import { runCommand } from './run-command.js';
 import { version } from './version.js';
 
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     .command(inventoryCommand(setCode))
     .command(labCommand(setCode))
     .command(demoCommand(setCode))
+    .command(isoCommand(setCode))
     .demandCommand(1, 'name a command: run, inventory, lab or demo (see --help)')
     .strict()
     .recommendCommands()
