@@ -8,6 +8,7 @@ import { extname, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { FleetbootError, OptionsError } from '../core/errors.js';
+import { archSpecTotal, parseArchSpec } from './arch.js';
 import { parseFaults } from './faults.js';
 import { MAX_LAB_HOSTS } from './host-plan.js';
 import { ensureUserKey } from './keys.js';
@@ -90,6 +91,20 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   }
   const powerDelay = opts.bmcPowerDelayMs ?? 200;
   if (!(powerDelay >= 0)) throw new OptionsError(`--bmc-power-delay-ms must be 0 or more (got ${powerDelay})`);
+  const mirrorPort = opts.mirrorPort ?? 0;
+  if (!Number.isInteger(mirrorPort) || mirrorPort < 0 || mirrorPort > 65535) throw new OptionsError(`--mirror-port must be 0 to 65535 (got ${mirrorPort})`);
+  const installMs = opts.installMs ?? 300;
+  if (!(installMs >= 0)) throw new OptionsError(`--install-ms must be 0 or more (got ${installMs})`);
+  if (opts.arch !== undefined) {
+    let spec;
+    try {
+      spec = parseArchSpec(opts.arch);
+    } catch (err) {
+      throw new OptionsError(`--arch: ${(err as Error).message}`);
+    }
+    const total = archSpecTotal(spec);
+    if (total !== undefined && total !== opts.hosts) throw new OptionsError(`--arch asks for ${total} hosts but --hosts is ${opts.hosts}; give matching counts or leave --hosts out`);
+  }
   const faults = opts.faults ? resolve(opts.faults) : undefined;
   if (faults) {
     const text = await readFile(faults, 'utf8').catch((err: Error) => {
@@ -108,6 +123,15 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
 
   const args = ['--dir', paths.dir, '--hosts', String(opts.hosts), '--port', String(port), '--names', names];
   if (faults) args.push('--faults', faults);
+  if (opts.arch !== undefined) args.push('--arch', opts.arch);
+  args.push('--mirror-port', String(mirrorPort), '--install-ms', String(installMs));
+  if (opts.installerCa) {
+    const ca = resolve(opts.installerCa);
+    await readFile(ca, 'utf8').catch((err: Error) => {
+      throw new OptionsError(`cannot read --installer-ca: ${err.message}`);
+    });
+    args.push('--installer-ca', ca);
+  }
   if (bmc) args.push('--bmc-port', String(bmcPort), '--bmc-profiles', bmcProfiles, '--bmc-power-delay-ms', String(powerDelay));
   else args.push('--no-bmc');
   const t0 = performance.now();
@@ -124,7 +148,13 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
 
   const lab = await readLabFile(paths.dir);
   if (!lab) throw new FleetbootError(`the lab said it was ready but ${paths.labJson} is missing; see ${paths.log}`);
-  const client = { privateKey: paths.privateKey, knownHosts: paths.knownHosts, bmcCa: paths.bmcCa, bmcPasswords: paths.bmcPasswords };
+  const client = {
+    privateKey: paths.privateKey,
+    knownHosts: paths.knownHosts,
+    bmcCa: paths.bmcCa,
+    bmcPasswords: paths.bmcPasswords,
+    ...(lab.mirror ? { streamUrl: lab.mirror.streamUrl } : {}),
+  };
   await writeFile(paths.knownHosts, renderKnownHosts(lab.hosts));
   await writeFile(paths.inventory, renderInventory(lab.hosts, client));
   await writeFile(paths.sshConfig, renderSshConfig(lab.hosts, client));
@@ -188,7 +218,17 @@ export async function labStatus(dir: string): Promise<LabStatus> {
     started: lab.started,
     hosts: lab.hosts.map((h, i) => {
       const b = bmcAnswers[i];
-      return { name: h.name, address: h.address, port: h.port, answers: answers[i] === true, ...(b !== undefined ? { bmcAnswers: b } : {}) };
+      return { name: h.name, address: h.address, port: h.port, ...(h.arch ? { arch: h.arch } : {}), answers: answers[i] === true, ...(b !== undefined ? { bmcAnswers: b } : {}) };
     }),
   };
+}
+
+/** Each host's machine as the lab sees it (architecture, disks, boot, installs), from the mirror's /lab/hosts. */
+export async function labHosts(dir: string): Promise<unknown[]> {
+  const lab = await readLabFile(labPaths(dir).dir);
+  if (!lab?.mirror) throw new FleetbootError(`no lab with a mirror is up in ${dir}`);
+  const res = await fetch(`http://${lab.mirror.address}:${lab.mirror.port}/lab/hosts`);
+  if (!res.ok) throw new FleetbootError(`the lab answered ${res.status} for /lab/hosts`);
+  const body: unknown = await res.json();
+  return Array.isArray(body) ? body : [];
 }

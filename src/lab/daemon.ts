@@ -1,5 +1,7 @@
 // The lab process: `node daemon.js --dir DIR [--hosts N] [--port P] [--names PREFIX] [--faults FILE]
-//   [--no-bmc] [--bmc-port P] [--bmc-profiles SPEC] [--bmc-power-delay-ms MS]`.
+//   [--no-bmc] [--bmc-port P] [--bmc-profiles SPEC] [--bmc-power-delay-ms MS] [--arch SPEC]
+//   [--mirror-port P] [--install-ms MS] [--installer-ca PEM]`.
+// It also runs the lab's mirror (live ISOs and stream metadata, mirror.ts) on 127.10.0.254.
 // With BMCs, it also writes DIR/bmc-ca.pem and DIR/bmc-passwords/<host>, and on shutdown
 // DIR/bmc-stats.json (each BMC's peak concurrent requests and sessions).
 // Starts the simulated hosts, writes DIR/lab.json, tells its parent (IPC) it is ready, and runs
@@ -12,7 +14,11 @@ import ssh2, { type ParsedKey } from 'ssh2';
 import { errorMessage } from '../core/errors.js';
 import { startBmcs, type BmcFleet } from './bmc/fleet.js';
 import { assignProfiles } from './bmc/profiles.js';
+import { parseArchSpec, planArches, type ArchSpec } from './arch.js';
 import { faultsFor, parseFaults, type FaultRule } from './faults.js';
+import { followBmc } from './host-lifecycle.js';
+import { HostMachine } from './host-machine.js';
+import { LabMirror } from './mirror.js';
 import { MAX_LAB_HOSTS, planHosts } from './host-plan.js';
 import { ensureUserKey, newHostKey } from './keys.js';
 import { labPaths } from './lab-dir.js';
@@ -29,6 +35,11 @@ interface DaemonArgs {
   bmcPort: number;
   bmcProfiles: string;
   bmcPowerDelayMs: number;
+  arch?: ArchSpec;
+  mirrorPort: number;
+  installMs: number;
+  /** PEM CA bundle the hosts' HTTPS downloads trust (the artifact server's CA). */
+  installerCa?: string;
 }
 
 function readArgs(argv: string[]): DaemonArgs {
@@ -44,6 +55,10 @@ function readArgs(argv: string[]): DaemonArgs {
       'bmc-port': { type: 'string', default: '8443' },
       'bmc-profiles': { type: 'string', default: 'generic' },
       'bmc-power-delay-ms': { type: 'string', default: '200' },
+      arch: { type: 'string' },
+      'mirror-port': { type: 'string', default: '0' },
+      'install-ms': { type: 'string', default: '300' },
+      'installer-ca': { type: 'string' },
     },
   });
   const bmcPort = Number(values['bmc-port']);
@@ -55,7 +70,15 @@ function readArgs(argv: string[]): DaemonArgs {
   const port = Number(values.port);
   if (!Number.isInteger(hosts) || hosts < 1 || hosts > MAX_LAB_HOSTS) throw new Error(`--hosts must be 1 to ${MAX_LAB_HOSTS}`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be 0 to 65535');
+  const mirrorPort = Number(values['mirror-port']);
+  if (!Number.isInteger(mirrorPort) || mirrorPort < 0 || mirrorPort > 65535) throw new Error('--mirror-port must be 0 to 65535');
+  const installMs = Number(values['install-ms']);
+  if (!Number.isFinite(installMs) || installMs < 0) throw new Error('--install-ms must be 0 or more');
   return {
+    ...(values.arch ? { arch: parseArchSpec(values.arch) } : {}),
+    mirrorPort,
+    installMs,
+    ...(values['installer-ca'] ? { installerCa: readFileSync(resolve(values['installer-ca']), 'utf8') } : {}),
     dir: resolve(values.dir),
     hosts,
     port,
@@ -104,13 +127,33 @@ async function main(): Promise<void> {
 
   const publicKeys: string[] = [];
   const plans = planHosts(args.hosts, args.names);
+  const arches = planArches(plans.length, args.arch);
   const profiles = assignProfiles(args.bmcProfiles, plans.length);
-  const hosts = plans.map((plan) => {
+  const machines: HostMachine[] = [];
+  const mirror = new LabMirror({ port: args.mirrorPort, arches, machines: () => machines });
+  const hosts = plans.map((plan, i) => {
     const key = newHostKey();
     publicKeys.push(key.publicKey);
-    return new SimHost({ ...plan, port: args.port, hostKey: key.privateKey, userKey, faults: faultsFor(rules, plan.name) });
+    const faults = faultsFor(rules, plan.name);
+    const arch = arches[i] ?? 'aarch64';
+    const media = mirror.isos.get(arch);
+    const machine = new HostMachine(plan.name, arch, { tinyDiskOnly: faults.installNoDisk === true, ...(media ? { media } : {}) });
+    machines.push(machine);
+    return new SimHost({ ...plan, port: args.port, hostKey: key.privateKey, userKey, faults, machine, installer: { writeMs: args.installMs, ...(args.installerCa ? { ca: args.installerCa } : {}) } });
   });
-  const port = await listenAll(hosts, args.port);
+  try {
+    await mirror.listen();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`mirror port ${args.mirrorPort} is in use on ${mirror.address} (another lab up? choose another --mirror-port)`);
+    throw err;
+  }
+  let port: number;
+  try {
+    port = await listenAll(hosts, args.port);
+  } catch (err) {
+    await mirror.close();
+    throw err;
+  }
   let bmcs: BmcFleet | undefined;
   try {
     bmcs = args.bmc
@@ -125,10 +168,12 @@ async function main(): Promise<void> {
         })
       : undefined;
   } catch (err) {
-    await Promise.all(hosts.map((h) => h.close()));
+    await Promise.all([...hosts.map((h) => h.close()), mirror.close()]);
     throw err;
   }
   const bmcPort = bmcs?.port;
+  // From a host's first BMC boot on, what answers its SSH is what that boot brought up.
+  if (bmcs) for (const h of hosts) followBmc(h, bmcs, { log: (line) => log(args.dir, line) });
 
   const lab: LabFile = {
     pid: process.pid,
@@ -136,10 +181,12 @@ async function main(): Promise<void> {
     started: new Date().toISOString(),
     ...(args.faults ? { faults: args.faults } : {}),
     ...(bmcPort !== undefined ? { bmcPort } : {}),
+    mirror: { address: mirror.address, port: mirror.port, streamUrl: mirror.streamUrl },
     hosts: hosts.map((h, i) => ({
       name: h.name,
       address: h.address,
       port: h.port,
+      arch: h.machine.arch,
       hostKey: publicKeys[i] ?? '',
       ...(bmcPort !== undefined ? { bmc: { address: h.address, port: bmcPort, profile: profiles[i] ?? 'generic' } } : {}),
     })),
@@ -149,7 +196,8 @@ async function main(): Promise<void> {
   const ms = Math.round(performance.now() - t0);
   const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   const bmcNote = bmcPort !== undefined ? `, BMCs on port ${bmcPort} (${args.bmcProfiles})` : '';
-  log(args.dir, `lab up: ${hosts.length} hosts on port ${port}${bmcNote}, pid ${process.pid}, ready in ${ms} ms, rss ${rssMb} MiB`);
+  const archNote = [...new Set(arches)].map((a) => `${arches.filter((x) => x === a).length} ${a}`).join(', ');
+  log(args.dir, `lab up: ${hosts.length} hosts (${archNote}) on port ${port}${bmcNote}, mirror ${mirror.streamUrl}, pid ${process.pid}, ready in ${ms} ms, rss ${rssMb} MiB`);
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -159,7 +207,7 @@ async function main(): Promise<void> {
       const stats = Object.fromEntries(bmcs.servers.map((b, i) => [hosts[i]?.name ?? b.address, b.service.getStats()]));
       writeFileSync(paths.bmcStats, JSON.stringify(stats, null, 2));
     }
-    void Promise.all([...hosts.map((h) => h.close()), bmcs?.close()]).then(() => {
+    void Promise.all([...hosts.map((h) => h.close()), bmcs?.close(), mirror.close()]).then(() => {
       rmSync(paths.labJson, { force: true });
       log(args.dir, `lab down (${signal})`);
       process.exit(0);

@@ -61,6 +61,7 @@ export function serveExec(channel: ServerChannel, command: string, host: ShellHo
       stderr: writer((c) => channel.stderr.write(c)),
       stdin,
       signal: abort.signal,
+      drop: dropNow,
     });
     if (dropping) dropNow();
     else finish(rc);

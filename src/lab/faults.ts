@@ -16,6 +16,14 @@
 //     bmc_async_actions: true   # actions answer 202 with a task monitor
 //     bmc_stale_media_ms: 2000  # after eject the slot still reads the old image for 2 s
 //
+//   node-005:                                                   # its live system's installer:
+//     install_drop_ssh: true    # the SSH connection drops mid-install (the install dies with it)
+//     install_no_disk: true     # the host has only a 16 GB SATA DOM: no disk matches typical hints
+//     install_fail: true        # coreos-installer fails writing the image (exit 1)
+//     ignition_hash_mismatch: true  # the host receives other Ignition bytes than were served
+//     slow_download: 3          # the Ignition download takes 3 s more
+//   (the first three and ignition_hash_mismatch also take a number N: only the first N installs)
+//
 // Several entries may match a host: later entries override earlier ones field by field.
 
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
@@ -46,9 +54,18 @@ export interface HostFaults {
   bmcRequireIfMatch?: boolean;
   bmcAsyncActions?: boolean;
   bmcStaleMediaMs?: number;
+  /** Install attempts affected (Infinity: all). */
+  installDropSsh?: number;
+  installNoDisk?: boolean;
+  installFail?: number;
+  ignitionHashMismatch?: number;
+  /** Extra seconds the Ignition download takes. */
+  slowDownloadSeconds?: number;
 }
 
 const BMC_BUSY_RESET_DEFAULT_MS = 1000;
+const SLOW_DOWNLOAD_DEFAULT_SECONDS = 2;
+const INSTALL_KEYS = ['install_drop_ssh', 'install_no_disk', 'install_fail', 'ignition_hash_mismatch', 'slow_download'];
 const BMC_KEYS = ['bmc_503_burst', 'bmc_session_limit', 'bmc_slow_ms', 'bmc_busy_reset', 'bmc_two_at_once', 'bmc_require_if_match', 'bmc_async_actions', 'bmc_stale_media_ms'];
 
 export interface FaultRule {
@@ -103,7 +120,7 @@ class Reader {
 }
 
 function parseHost(r: Reader, node: Node | null, name: string): HostFaults {
-  const m = r.map(node, name, ['refuse', 'drop_on', 'slow', 'fail', ...BMC_KEYS]);
+  const m = r.map(node, name, ['refuse', 'drop_on', 'slow', 'fail', ...BMC_KEYS, ...INSTALL_KEYS]);
   const faults: HostFaults = {};
   if (m.has('refuse')) faults.refuse = r.scalar(m.get('refuse'), `${name}.refuse`, 'boolean') as boolean;
   if (m.has('drop_on')) faults.dropOn = r.regex(m.get('drop_on'), `${name}.drop_on`);
@@ -147,6 +164,24 @@ function parseHost(r: Reader, node: Node | null, name: string): HostFaults {
   }
   if (m.has('bmc_async_actions')) {
     faults.bmcAsyncActions = r.scalar(m.get('bmc_async_actions'), `${name}.bmc_async_actions`, 'boolean') as boolean;
+  }
+  // true: every install; a number: the first N installs; false: none.
+  const times = (key: string): number | undefined => {
+    if (!m.has(key)) return undefined;
+    const v = m.get(key);
+    if (isScalar(v) && typeof v.value === 'number') return count(key, 0);
+    return (r.scalar(v, `${name}.${key}`, 'boolean') as boolean) ? Infinity : 0;
+  };
+  faults.installDropSsh = times('install_drop_ssh');
+  faults.installFail = times('install_fail');
+  faults.ignitionHashMismatch = times('ignition_hash_mismatch');
+  if (m.has('install_no_disk')) faults.installNoDisk = r.scalar(m.get('install_no_disk'), `${name}.install_no_disk`, 'boolean') as boolean;
+  if (m.has('slow_download')) {
+    const v = m.get('slow_download');
+    if (isScalar(v) && typeof v.value === 'number') {
+      if (!(v.value >= 0)) throw r.fail(v, `${name}.slow_download`, 'must be 0 or more seconds');
+      faults.slowDownloadSeconds = v.value;
+    } else faults.slowDownloadSeconds = (r.scalar(v, `${name}.slow_download`, 'boolean') as boolean) ? SLOW_DOWNLOAD_DEFAULT_SECONDS : 0;
   }
   // Keys not given stay absent, so a later entry's merge does not blank an earlier one.
   for (const k of Object.keys(faults) as (keyof HostFaults)[]) if (faults[k] === undefined) delete faults[k];

@@ -11,7 +11,7 @@ export interface HostProfile {
   kernel: string;
 }
 
-const FCOS_VERSION = '40.20240728.3.0';
+export const FCOS_VERSION = '40.20240728.3.0';
 
 export function hostProfile(hostname: string, machine = 'aarch64'): HostProfile {
   return { hostname, machine, kernel: `6.9.12-200.fc40.${machine}` };
@@ -51,15 +51,18 @@ function cpuinfo(machine: string, cpus = 4): string {
   return Array.from({ length: cpus }, (_, i) => one(i)).join('\n');
 }
 
-/** A fresh filesystem for a host, as its live system boots. */
-export function bootFs(profile: HostProfile): MemFs {
+/** A fresh filesystem for a host, as its live system (or, `installed`, its installed system) boots. */
+export function bootFs(profile: HostProfile, opts: { installed?: boolean; kargs?: readonly string[] } = {}): MemFs {
+  const extra = opts.kargs?.length ? ` ${opts.kargs.join(' ')}` : '';
   const fs = new MemFs({
     '/etc/os-release': OS_RELEASE,
     '/etc/hostname': `${profile.hostname}\n`,
     '/proc/cpuinfo': cpuinfo(profile.machine),
-    '/proc/cmdline': `BOOT_IMAGE=/images/pxeboot/vmlinuz coreos.liveiso=fedora-coreos-${FCOS_VERSION} ignition.firstboot ignition.platform.id=metal\n`,
+    '/proc/cmdline': opts.installed
+      ? `BOOT_IMAGE=(hd0,gpt3)/ostree/fedora-coreos/vmlinuz-${profile.kernel} rw ostree=/ostree/boot.1/fedora-coreos/0 ignition.platform.id=metal root=UUID=lab rw rootflags=prjquota boot=UUID=lab${extra}\n`
+      : `BOOT_IMAGE=/images/pxeboot/vmlinuz coreos.liveiso=fedora-coreos-${FCOS_VERSION} ignition.firstboot ignition.platform.id=metal\n`,
     // Present on a live ISO/PXE boot, absent once installed: what installers test for.
-    '/run/ostree-live': '',
+    ...(opts.installed ? {} : { '/run/ostree-live': '' }),
   });
   for (const dir of ['/tmp', '/var/tmp', '/root', '/usr/bin', '/usr/local/bin', '/etc/ssh', '/home']) {
     fs.mkdir(dir, { parents: true });

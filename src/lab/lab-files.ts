@@ -11,6 +11,8 @@ export interface ClientPaths {
   /** Where the BMC CA and passwords are (needed when hosts have a `bmc`). */
   bmcCa?: string;
   bmcPasswords?: string;
+  /** The lab mirror's stream metadata URL, written as group var `coreos_stream_url`. */
+  streamUrl?: string;
 }
 
 interface InventoryBmc {
@@ -35,13 +37,16 @@ export function renderKnownHosts(hosts: readonly LabHost[]): string {
  * hosts as group vars, each host's address and port as host vars.
  */
 export function renderInventory(hosts: readonly LabHost[], paths: ClientPaths): string {
-  const entries: Record<string, { ansible_host: string; ansible_port: number; bmc?: InventoryBmc }> = {};
+  const entries: Record<string, { ansible_host: string; ansible_port: number; arch?: string; bmc?: InventoryBmc }> = {};
   for (const h of hosts) {
-    entries[h.name] = { ansible_host: h.address, ansible_port: h.port };
+    // `arch` as a host var overrides the lab group's default (inventory/lab/group_vars).
+    const arch = h.arch ? { arch: h.arch } : {};
+    entries[h.name] = { ansible_host: h.address, ansible_port: h.port, ...arch };
     if (h.bmc && paths.bmcCa && paths.bmcPasswords) {
       entries[h.name] = {
         ansible_host: h.address,
         ansible_port: h.port,
+        ...arch,
         bmc: { address: h.bmc.address, port: h.bmc.port, user: 'admin', password_file: join(paths.bmcPasswords, h.name), ca_file: paths.bmcCa },
       };
     }
@@ -56,6 +61,7 @@ export function renderInventory(hosts: readonly LabHost[], paths: ClientPaths): 
             fleetboot_known_hosts_file: paths.knownHosts,
             // For Ansible itself: trust exactly the lab's host keys.
             ansible_ssh_common_args: `-o UserKnownHostsFile=${paths.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
+            ...(paths.streamUrl ? { coreos_stream_url: paths.streamUrl } : {}),
           },
           hosts: entries,
         },

@@ -3,8 +3,11 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { posix } from 'node:path';
+import { LAB_USERS } from './host-profile.js';
 import { MemFs } from './memfs.js';
 import { evaluateTest } from './shell-condition.js';
+import { coreosInstaller } from './coreos-installer.js';
+import { ls, lsblk, udevadm } from './shell-devices.js';
 import { cat, mkdir, rm } from './shell-files.js';
 import { ExitRequest, type ShellEnv } from './shell-types.js';
 
@@ -93,6 +96,7 @@ const SUDO_VALUE_OPTS = new Set(['-u', '-g', '-p', '-C', '-h', '-U', '-r', '-t',
 
 function sudo(args: string[], env: ShellEnv): Promise<number> | number {
   let i = 0;
+  let as = 'root';
   for (; i < args.length; i++) {
     const a = args[i] ?? '';
     if (a === '--') {
@@ -100,6 +104,7 @@ function sudo(args: string[], env: ShellEnv): Promise<number> | number {
       break;
     }
     if (!a.startsWith('-')) break;
+    if (a === '-u') as = args[i + 1] ?? as;
     if (SUDO_VALUE_OPTS.has(a)) i++;
   }
   const rest = args.slice(i);
@@ -107,7 +112,13 @@ function sudo(args: string[], env: ShellEnv): Promise<number> | number {
     env.io.stderr('usage: sudo [-AbEHknPS] [-u user] command [arg ...]\n');
     return 1;
   }
-  return env.runArgv(rest);
+  const user = Object.hasOwn(LAB_USERS, as) ? LAB_USERS[as] : undefined;
+  if (!user) {
+    env.io.stderr(`sudo: unknown user ${as}\n`);
+    return 1;
+  }
+  // The lab's users may all use sudo without a password, as `core` may on CoreOS.
+  return env.runArgvAs(rest, user);
 }
 
 function exit(args: string[], { io, state }: ShellEnv): never {
@@ -204,6 +215,10 @@ const COMMANDS: Record<string, Command> = {
   cat,
   mkdir,
   rm,
+  ls,
+  lsblk,
+  udevadm,
+  'coreos-installer': coreosInstaller,
 };
 
 /** The command a name runs (also `/usr/bin/NAME` and the like); undefined when there is none. */

@@ -78,6 +78,7 @@ function makeEnv(host: ShellHost, io: ShellIo, state: ShellState): ShellEnv {
       }
       return command(argv.slice(1), env);
     },
+    runArgvAs: (argv, user) => makeEnv({ ...host, user }, io, state).runArgv(argv),
   };
   return env;
 }

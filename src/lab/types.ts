@@ -1,6 +1,15 @@
 // The lab's shapes as the CLI and tests see them, and lab.json as the daemon writes it.
 
+import type { LabArch } from './arch.js';
 import type { BmcProfileName } from './bmc/profiles.js';
+
+/** The lab's mirror: live ISOs and stream metadata over HTTP on its own loopback address. */
+export interface LabMirrorInfo {
+  address: string;
+  port: number;
+  /** GET it for CoreOS stream metadata pointing at the lab's ISOs. */
+  streamUrl: string;
+}
 
 /** A host's simulated BMC: HTTPS Redfish on the host's own address. */
 export interface LabBmc {
@@ -13,6 +22,8 @@ export interface LabHost {
   name: string;
   address: string;
   port: number;
+  /** CPU architecture (`uname -m`): aarch64, x86_64… */
+  arch: LabArch;
   /** The host's public key, "ssh-ed25519 AAAA...". */
   hostKey: string;
   /** Absent when the lab runs without BMCs. */
@@ -29,6 +40,7 @@ export interface LabFile {
   faults?: string;
   /** The BMCs' port (the same on every address), when the lab runs BMCs. */
   bmcPort?: number;
+  mirror?: LabMirrorInfo;
   hosts: LabHost[];
 }
 
@@ -51,6 +63,7 @@ export interface LabHostStatus {
   name: string;
   address: string;
   port: number;
+  arch?: LabArch;
   /** The host's SSH server sent its banner. */
   answers: boolean;
   /** The host's BMC answered GET /redfish/v1/ over verified HTTPS (absent without BMCs). */
@@ -78,6 +91,14 @@ export interface LabUpOptions {
   bmcProfiles?: string;
   /** How long a power change takes on the BMCs, in ms. Default 200. */
   bmcPowerDelayMs?: number;
+  /** `aarch64=15,x86_64=5` (counts adding up to `hosts`), one architecture, or absent: ~3/4 aarch64. */
+  arch?: string;
+  /** The mirror's HTTP port on 127.10.0.254; 0 (default) picks a free one (the inventory names it). */
+  mirrorPort?: number;
+  /** How long coreos-installer takes to write the image, in ms. Default 300. */
+  installMs?: number;
+  /** A PEM CA file the hosts trust for HTTPS downloads (e.g. the artifact server's CA), besides Node's roots. */
+  installerCa?: string;
 }
 
 /** What the daemon tells labUp over IPC. */

@@ -62,6 +62,17 @@ describe('lab faults file', () => {
     assert.deepEqual(faultsFor(rules, 'node-005'), { bmcSlowMs: 20, bmc503Burst: 1, bmcBusyResetMs: 250, bmcStaleMediaMs: 500, bmcAsyncActions: true });
   });
 
+  it('parses the installer faults: true for every install, a number for the first N', () => {
+    const rules = parseFaults(
+      'node-1:\n  install_drop_ssh: true\n  install_fail: 2\n  ignition_hash_mismatch: false\n  install_no_disk: true\n  slow_download: 1.5\nnode-2:\n  slow_download: true\n',
+      'f.yml',
+    );
+    assert.deepEqual(faultsFor(rules, 'node-1'), { installDropSsh: Infinity, installFail: 2, ignitionHashMismatch: 0, installNoDisk: true, slowDownloadSeconds: 1.5 });
+    assert.deepEqual(faultsFor(rules, 'node-2'), { slowDownloadSeconds: 2 });
+    assert.throws(() => parseFaults('n:\n  install_fail: -1\n', 'f.yml'), /f\.yml:2:17: n\.install_fail: must be a whole number of at least 0/);
+    assert.throws(() => parseFaults('n:\n  slow_download: "x"\n', 'f.yml'), /n\.slow_download: must be a boolean/);
+  });
+
   it('accepts an empty file', () => {
     assert.deepEqual(parseFaults('', 'f.yml'), []);
     assert.deepEqual(parseFaults('# nothing\n', 'f.yml'), []);

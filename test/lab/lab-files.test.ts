@@ -5,8 +5,8 @@ import { renderInventory, renderKnownHosts, renderSshConfig } from '../../src/la
 import type { LabHost } from '../../src/lab/types.js';
 
 const HOSTS: LabHost[] = [
-  { name: 'node-001', address: '127.10.0.1', port: 2222, hostKey: 'ssh-ed25519 AAAAone' },
-  { name: 'node-002', address: '127.10.0.2', port: 2222, hostKey: 'ssh-ed25519 AAAAtwo' },
+  { name: 'node-001', address: '127.10.0.1', port: 2222, arch: 'aarch64', hostKey: 'ssh-ed25519 AAAAone' },
+  { name: 'node-002', address: '127.10.0.2', port: 2222, arch: 'x86_64', hostKey: 'ssh-ed25519 AAAAtwo' },
 ];
 const PATHS = { privateKey: '/labs/a/id_ed25519', knownHosts: '/labs/a/known_hosts' };
 
@@ -36,7 +36,7 @@ describe('lab host plan and client files', () => {
       all: { children: { lab: { vars: Record<string, unknown>; hosts: Record<string, Record<string, unknown>> } } };
     };
     const lab = inv.all.children.lab;
-    assert.deepEqual(lab.hosts['node-002'], { ansible_host: '127.10.0.2', ansible_port: 2222 });
+    assert.deepEqual(lab.hosts['node-002'], { ansible_host: '127.10.0.2', ansible_port: 2222, arch: 'x86_64' });
     assert.equal(lab.vars.ansible_user, 'core');
     assert.equal(lab.vars.ansible_ssh_private_key_file, PATHS.privateKey);
     assert.equal(lab.vars.fleetboot_known_hosts_file, PATHS.knownHosts);

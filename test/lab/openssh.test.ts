@@ -63,7 +63,7 @@ describe('lab with the OpenSSH client', function () {
     assert.equal((await ssh('127.10.0.2', 'hostname')).stdout, 'node-002\n');
     assert.deepEqual(await ssh('127.10.0.1', 'nope'), { code: 127, stdout: '', stderr: 'sh: nope: command not found\n' });
     assert.equal((await ssh('127.10.0.1', 'cat', [], 'piped\n')).stdout, 'piped\n');
-    assert.equal((await ssh('127.10.0.1', "sudo sh -c 'whoami'")).stdout, 'core\n');
+    assert.equal((await ssh('127.10.0.1', "sudo sh -c 'whoami'")).stdout, 'root\n');
   });
 
   it('works through the written ssh_config, with a pty too', async () => {
