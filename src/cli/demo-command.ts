@@ -1,5 +1,5 @@
-// `fleetboot demo` (what `npm start` runs): bring the lab up, run the shipped playbook on it with
-// the shipped inventory, show the recap, bring the lab down.
+// `fleetboot demo` (what `npm start` runs): bring the lab up, provision it with the shipped
+// playbook (playbooks/provision-iso.yml) and inventory, show the recap, bring the lab down.
 
 import type { CommandModule } from 'yargs';
 import { join, resolve } from 'node:path';
@@ -18,7 +18,7 @@ interface DemoArgs {
 export function demoCommand(setCode: (c: number) => void): CommandModule<object, DemoArgs> {
   return {
     command: 'demo',
-    describe: 'start the lab, run playbooks/site.yml on it, stop the lab (npm start)',
+    describe: 'start the lab, install its hosts with playbooks/provision-iso.yml, stop the lab (npm start)',
     builder: (y) =>
       y
         .option('hosts', { alias: 'n', type: 'number', default: 24, describe: 'how many simulated hosts' })
@@ -29,12 +29,13 @@ export function demoCommand(setCode: (c: number) => void): CommandModule<object,
       const root = packageRoot();
       const dir = resolve(args.dir);
       if ((await labStatus(dir)).up) await labDown(dir);
-      process.stdout.write(`Starting a lab of ${args.hosts} simulated hosts in ${dir} ...\n`);
-      await labUp({ hosts: positiveInt('--hosts', args.hosts), dir, port: 0 }); // any free port: never collide with another lab
+      process.stdout.write(`Starting a lab of ${args.hosts} simulated hosts (SSH, a Redfish BMC each, aarch64 and x86_64) in ${dir} ...\n`);
+      // Any free port: never collide with another lab.
+      await labUp({ hosts: positiveInt('--hosts', args.hosts), dir, port: 0, bmcPort: 0 });
       try {
         setCode(
           await run({
-            playbook: join(root, 'playbooks', 'site.yml'),
+            playbook: join(root, 'playbooks', 'provision-iso.yml'),
             inventory: [join(dir, 'inventory.yml'), join(root, 'inventory', 'lab')],
             forks: DEFAULT_FORKS,
             'list-hosts': false,

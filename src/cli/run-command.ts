@@ -12,10 +12,12 @@ import { ModuleRegistry } from '../modules/registry.js';
 import { BmcPool } from '../redfish/bmc-pool.js';
 import { createOutput, chooseOutputMode, useColor } from '../output/index.js';
 import { formatHostList, formatTaskList } from '../output/listing.js';
+import { ArtifactService } from '../engine/artifacts.js';
 import { inventorySources, positiveInt } from './options.js';
+import { serveConfig, type ServeArgs } from './serve-options.js';
 import { loadWorld } from './wiring.js';
 
-export interface RunArgs {
+export interface RunArgs extends ServeArgs {
   playbook: string;
   inventory?: string[];
   limit?: string;
@@ -51,7 +53,11 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         .option('retry-failed', { type: 'string', describe: 'run only the failed and unfinished hosts of the last run (or of RUN)' })
         .option('retry-file', { type: 'boolean', default: true, describe: 'write <playbook>.retry with the hosts to run again' })
         .option('json', { type: 'boolean', default: false, describe: 'JSON lines on stdout, one per event' })
-        .option('verbose', { alias: 'v', type: 'count', describe: 'more output (-v, -vv, -vvv)' }) as never,
+        .option('verbose', { alias: 'v', type: 'count', describe: 'more output (-v, -vv, -vvv)' })
+        .option('serve', { type: 'string', array: true, requiresArg: true, describe: 'artifact server listens at http(s)://ADDRESS:PORT (repeatable; default loopback, free ports; env FLEETBOOT_SERVE)' })
+        .option('serve-url', { type: 'string', array: true, requiresArg: true, describe: 'URL BMCs and hosts reach the artifact server at, one per scheme (env FLEETBOOT_SERVE_URL)' })
+        .option('serve-cert', { type: 'string', requiresArg: true, describe: 'artifact server HTTPS certificate chain (PEM); default: a CA made for the run' })
+        .option('serve-key', { type: 'string', requiresArg: true, describe: 'key of --serve-cert (PEM)' }) as never,
     handler: async (args) => {
       setCode(await run(args));
     },
@@ -60,6 +66,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
 
 export async function run(args: RunArgs): Promise<number> {
   const forks = positiveInt('--forks', args.forks);
+  const serve = serveConfig(args);
   const registry = new ModuleRegistry();
   const world = await loadWorld({
     inventory: inventorySources(args.inventory),
@@ -121,6 +128,15 @@ export async function run(args: RunArgs): Promise<number> {
     onSecret: (secret) => dispatcher.secrets.add(secret),
     signal: interrupt.abort,
   });
+  const artifacts = new ArtifactService({
+    ...serve,
+    onEvent: (e) => void dispatcher.emit(e),
+    onSecret: (secret) => dispatcher.secrets.add(secret),
+    onStarted: (s) => {
+      const urls = [s.baseUrls.http, s.baseUrls.https].filter(Boolean).join(' and ');
+      void dispatcher.emit({ kind: 'message', level: 'info', msg: `artifact server at ${urls}` });
+    },
+  });
   try {
     const summary = await runPlan({
       plan,
@@ -129,6 +145,7 @@ export async function run(args: RunArgs): Promise<number> {
       templar: world.templar,
       pool: world.pool((e) => void dispatcher.emit(e)),
       bmcPool,
+      artifacts,
       sshTarget: world.sshTarget,
       dispatcher,
       interrupt,
@@ -143,7 +160,8 @@ export async function run(args: RunArgs): Promise<number> {
     });
     return summary.exitCode;
   } finally {
-    await bmcPool.closeAll(); // sessions never outlive the run, whatever happened
+    // Sessions and served URLs never outlive the run, whatever happened.
+    await Promise.all([bmcPool.closeAll(), artifacts.close()]);
     output.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

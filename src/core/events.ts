@@ -42,6 +42,16 @@ export interface HostOutputEvent {
   stream: 'stdout' | 'stderr';
   text: string;
 }
+/** How far a long step has come on a host (coreos-installer's percent), for the live view. */
+export interface TaskProgressEvent {
+  kind: 'task.progress';
+  host: string;
+  taskIndex: number;
+  /** 0-100 when the step knows it. */
+  percent?: number;
+  /** The step's own progress line, short ("Read disk 1.2 GiB/3.5 GiB (34%)"). */
+  text: string;
+}
 export interface TaskRetryEvent {
   kind: 'task.retry';
   host: string;
@@ -116,6 +126,7 @@ export type FleetEvent =
   | TaskStartEvent
   | HostOutputEvent
   | TaskRetryEvent
+  | TaskProgressEvent
   | TaskEndEvent
   | HostDoneEvent
   | PlayEndEvent

@@ -43,6 +43,7 @@ export async function runHostPlay(scope: HostScope, planned: PlannedPlay, layer:
       onOutput: (e) => {
         if (e.kind === 'output') void d.emit({ kind: 'host.output', host, taskIndex: pt.index, stream: e.stream, text: e.text });
         else if (e.kind === 'message') void d.emit({ ...e, host });
+        else if (e.kind === 'progress') void d.emit({ kind: 'task.progress', host, taskIndex: pt.index, text: e.text, ...(e.percent !== undefined ? { percent: e.percent } : {}) });
         else void d.emit(e);
       },
     });

@@ -10,6 +10,7 @@ import { ExitCode } from '../core/errors.js';
 import { emptyStats, type HostOutcome, type HostStats } from '../core/result.js';
 import { ModuleFailure, type ModuleContext } from '../modules/contract.js';
 import type { BmcPool } from '../redfish/bmc-pool.js';
+import type { ArtifactService } from './artifacts.js';
 import type { SshPool, SshTarget } from '../ssh/types.js';
 import { HostLogs } from './host-logs.js';
 import { HostScope } from './host-scope.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
   pool: SshPool;
   /** Redfish clients per BMC; logged out when the run ends. */
   bmcPool?: BmcPool;
+  /** The artifact server, started on first use; a host's artifacts are withdrawn when it is done. */
+  artifacts?: ArtifactService;
   sshTarget: (host: string, vars: Vars) => SshTarget;
   dispatcher: EventDispatcher;
   interrupt: Interrupt;
@@ -170,7 +173,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
     // A host is ok for the run only once its last play ends ok; until then it stays pending.
     if (prev === 'pending' || prev === 'ok') outcomes.set(host, outcome !== 'ok' ? outcome : lastPlay.get(host) === playIndex ? 'ok' : 'pending');
     // A host done with the run gives its BMC session back now, not when the whole fleet is done.
-    if (outcome !== 'ok' || lastPlay.get(host) === playIndex) await o.bmcPool?.release(host);
+    if (outcome !== 'ok' || lastPlay.get(host) === playIndex) await Promise.all([o.bmcPool?.release(host), o.artifacts?.release(host)]);
     await d.emit({ kind: 'host.done', host, play, playIndex, outcome, ...(msg ? { msg } : {}) });
   }
 
@@ -188,7 +191,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
           : ExitCode.OK;
   const retryHosts = [...outcomes].filter(([, out]) => out !== 'ok').map(([h]) => h);
   // Sessions are deleted before the run is reported as ended (a BMC has few session slots).
-  await o.bmcPool?.closeAll();
+  await Promise.all([o.bmcPool?.closeAll(), o.artifacts?.close()]);
   const retryFile = o.retryFiles && !o.check ? await writeRetryFile(plan.playbook, retryHosts).catch(() => undefined) : undefined;
   const summary: RunSummary = {
     exitCode,
@@ -253,6 +256,10 @@ function moduleContext(
         h.client.useTaskSignal(signal);
         return h;
       });
+    },
+    artifacts: () => {
+      if (!o.artifacts) throw new ModuleFailure('no artifact server in this run');
+      return o.artifacts.forHost(host);
     },
     render: (template, extra) => o.templar.renderString(template, extra ? { ...vars, ...extra } : vars),
     evaluate: (expression, extra) => o.templar.evaluate(expression, extra ? { ...vars, ...extra } : vars),

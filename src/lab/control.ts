@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { FleetbootError, OptionsError } from '../core/errors.js';
@@ -13,7 +13,7 @@ import { parseFaults } from './faults.js';
 import { MAX_LAB_HOSTS } from './host-plan.js';
 import { ensureUserKey } from './keys.js';
 import { labPaths, readLabFile } from './lab-dir.js';
-import { renderInventory, renderKnownHosts, renderSshConfig } from './lab-files.js';
+import { renderInventory, renderKnownHosts, renderSshConfig, renderWorkerIgnition } from './lab-files.js';
 import { assignProfiles } from './bmc/profiles.js';
 import { probeBmc, probeSsh } from './probe.js';
 import type { DaemonMessage, LabFile, LabState, LabStatus, LabUpOptions } from './types.js';
@@ -154,7 +154,10 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     bmcCa: paths.bmcCa,
     bmcPasswords: paths.bmcPasswords,
     ...(lab.mirror ? { streamUrl: lab.mirror.streamUrl } : {}),
+    workerIgnition: join(paths.dir, 'worker.ign'),
   };
+  // The lab CA stands in for the machine config server's CA.
+  await writeFile(client.workerIgnition, renderWorkerIgnition(lab.bmcPort !== undefined ? await readFile(paths.bmcCa, 'utf8') : undefined));
   await writeFile(paths.knownHosts, renderKnownHosts(lab.hosts));
   await writeFile(paths.inventory, renderInventory(lab.hosts, client));
   await writeFile(paths.sshConfig, renderSshConfig(lab.hosts, client));

@@ -13,6 +13,25 @@ export interface ClientPaths {
   bmcPasswords?: string;
   /** The lab mirror's stream metadata URL, written as group var `coreos_stream_url`. */
   streamUrl?: string;
+  /** The worker Ignition the lab's cluster would hand out, written as group var `worker_ignition_file`. */
+  workerIgnition?: string;
+}
+
+/**
+ * A worker Ignition of the shape OpenShift keeps in secret `worker-user-data-managed`: a pointer
+ * that merges the machine config server's config, trusting its CA. (The lab has no machine config
+ * server yet; an installed host only records the Ignition it was given.)
+ */
+export function renderWorkerIgnition(caPem: string | undefined): string {
+  const security = caPem
+    ? { tls: { certificateAuthorities: [{ source: `data:text/plain;charset=utf-8;base64,${Buffer.from(caPem).toString('base64')}` }] } }
+    : undefined;
+  const ignition = {
+    config: { merge: [{ source: 'https://api-int.lab.fleetboot.test:22623/config/worker' }] },
+    ...(security ? { security } : {}),
+    version: '3.2.0',
+  };
+  return `${JSON.stringify({ ignition })}\n`;
 }
 
 interface InventoryBmc {
@@ -62,6 +81,7 @@ export function renderInventory(hosts: readonly LabHost[], paths: ClientPaths): 
             // For Ansible itself: trust exactly the lab's host keys.
             ansible_ssh_common_args: `-o UserKnownHostsFile=${paths.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
             ...(paths.streamUrl ? { coreos_stream_url: paths.streamUrl } : {}),
+            ...(paths.workerIgnition ? { worker_ignition_file: paths.workerIgnition } : {}),
           },
           hosts: entries,
         },

@@ -39,12 +39,36 @@ export interface ModuleContext {
   emit(event: ModuleEvent): void;
   /** Registers a value that must never be shown (a password read from a file, a token). */
   addSecret(secret: string): void;
+  /**
+   * The run's artifact server (started on first use), publishing for this host only: what a
+   * host publishes is withdrawn when the host is done.
+   */
+  artifacts(): Promise<ArtifactPublisher>;
+}
+
+/** A published artifact as the BMC and host networks reach it. */
+export interface PublishedArtifact {
+  /** HTTP URL when the server speaks HTTP, else the HTTPS one. The token in it is a secret. */
+  url: string;
+  httpsUrl?: string;
+  /** The unguessable part of the URL (already registered as a secret). */
+  token: string;
+  size: number;
+}
+
+export interface ArtifactPublisher {
+  /** A file on this machine, with byte overlays spliced in as it streams (sorted, non-overlapping). */
+  publishFile(o: { name: string; file: string; overlays?: { offset: number; bytes: Uint8Array }[] }): Promise<PublishedArtifact>;
+  publishBytes(o: { name: string; bytes: Uint8Array }): Promise<PublishedArtifact>;
+  /** PEM of the CA that signs the server's HTTPS certificate, for clients that check it. */
+  caPem?: string;
 }
 
 /** What a module may emit: its output streams and messages. */
 export type ModuleEvent =
   | { kind: 'output'; stream: 'stdout' | 'stderr'; text: string }
   | { kind: 'message'; level: 'warning' | 'info' | 'debug'; msg: string; verbosity?: number }
+  | { kind: 'progress'; text: string; percent?: number }
   | Extract<FleetEvent, { kind: 'transport' }>;
 
 export interface ModuleSpec<A = Record<string, unknown>> {

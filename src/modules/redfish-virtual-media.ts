@@ -12,7 +12,7 @@ import { ModuleFailure, type ModuleContext, type ModuleSpec } from './contract.j
 
 export interface VirtualMediaArgs {
   state: 'inserted' | 'ejected';
-  image?: string;
+  image?: string | string[];
 }
 
 export interface SlotState {
@@ -64,7 +64,16 @@ export const redfishVirtualMediaModule: ModuleSpec<VirtualMediaArgs> = {
     type: 'object',
     additionalProperties: false,
     required: ['state'],
-    properties: { state: { enum: ['inserted', 'ejected'] }, image: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' } },
+    properties: {
+      state: { enum: ['inserted', 'ejected'] },
+      // A list offers the same image at several URLs (http and https): the first this BMC can mount is used.
+      image: {
+        oneOf: [
+          { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' },
+          { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' } },
+        ],
+      },
+    },
     if: { properties: { state: { const: 'inserted' } } },
     then: { required: ['image'] },
   },
@@ -74,9 +83,13 @@ export const redfishVirtualMediaModule: ModuleSpec<VirtualMediaArgs> = {
     if (!slot) throw new ModuleFailure(bmc.discovery.virtualMediaProblem ?? 'this BMC has no usable virtual CD slot');
     const quirks = bmc.discovery.quirks;
     // An image this BMC cannot mount is refused before anything is asked of the BMC.
+    let url = '';
     if (args.state === 'inserted') {
-      const problem = imageUrlProblem(quirks, args.image!);
-      if (problem) throw new ModuleFailure(problem);
+      const offered = typeof args.image === 'string' ? [args.image] : (args.image ?? []);
+      const problems = offered.map((u) => imageUrlProblem(quirks, u));
+      const usable = offered.find((_, i) => problems[i] === undefined);
+      if (usable === undefined) throw new ModuleFailure(problems.join('; '));
+      url = usable;
     }
     const read = async (): Promise<SlotState> => slotStateOf((await bmc.client.getObject(slot.path)).body);
     const before = await read();
@@ -87,7 +100,6 @@ export const redfishVirtualMediaModule: ModuleSpec<VirtualMediaArgs> = {
       await verify(read, (s) => isEmpty(s, quirks), 'empty', ctx);
       return { changed: true, failed: false, slot: slot.path, reason: `ejected ${before.image ?? 'the image'}` };
     }
-    const url = args.image!;
     if (holds(before, url, quirks)) return { changed: false, failed: false, slot: slot.path, image: url, reason: 'image already inserted' };
     if (ctx.check) return { changed: true, failed: false, slot: slot.path, image: url, reason: 'would insert the image' };
     // Eject first: a slot may claim an image it no longer serves (a known lie after eject).

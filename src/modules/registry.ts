@@ -16,6 +16,9 @@ import { redfishBootModule } from './redfish-boot.js';
 import { redfishInfoModule } from './redfish-info.js';
 import { redfishPowerModule } from './redfish-power.js';
 import { redfishVirtualMediaModule } from './redfish-virtual-media.js';
+import { coreosIgnitionModule } from './coreos-ignition.js';
+import { coreosInstallModule } from './coreos-install.js';
+import { coreosLiveIsoModule } from './coreos-live-iso.js';
 
 // Each spec is typed by its own arguments; the registry holds them by their common shape.
 type AnySpec = ModuleSpec<never>;
@@ -35,6 +38,9 @@ const BUILTIN: AnySpec[] = [
   redfishBootModule,
   redfishPowerModule,
   redfishInfoModule,
+  coreosIgnitionModule,
+  coreosLiveIsoModule,
+  coreosInstallModule,
 ];
 
 const PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];

@@ -50,6 +50,8 @@ export class LinesFormatter {
       // tasks' results; each result line names its task instead.
       'task.start': () => [],
       'host.output': (e) => (v >= 1 ? this.output(e) : []),
+      // Progress lines are for the live view; the host log has the step's output in full.
+      'task.progress': (e) => (v >= 2 ? [p('darkGray', `[${e.host}] ${oneLine(e.text)}`)] : []),
       'task.retry': (e) =>
         [p('darkGray', `retrying: [${e.host}] ${e.task} (${e.attempt}/${e.retries}): ${oneLine(e.msg)}`)],
       'task.end': (e) => [...this.flushHost(e.host), ...this.taskEnd(e)],

@@ -49,9 +49,11 @@ function tableHeader(paint: Paint, width: number): string {
   return line(paint, width, [`${'#'.padStart(INDEX - 1)} ${'TASK'.padEnd(nameWidth(width))}${cols}`, 'bold']);
 }
 
-function taskRow(paint: Paint, width: number, index: number, name: string, counts: TaskCounts): string {
+function taskRow(paint: Paint, width: number, index: number, name: string, counts: TaskCounts, progress?: { percent: number }): string {
   const nw = nameWidth(width);
-  const segments: Segment[] = [[`${String(index + 1).padStart(INDEX - 1)} ${fit(name, nw).padEnd(nw)}`]];
+  // A long step's progress (coreos-installer's percent, averaged over its hosts) follows its name.
+  const shown = progress && counts.running > 0 ? `${name} [${progress.percent}%]` : name;
+  const segments: Segment[] = [[`${String(index + 1).padStart(INDEX - 1)} ${fit(shown, nw).padEnd(nw)}`]];
   for (const s of STATES) {
     const n = counts[s];
     segments.push([String(n).padStart(NUM), n ? STATE_COLOR[s] : undefined]);
@@ -144,7 +146,7 @@ export function buildFrame(state: LiveState, size: FrameSize, paint: Paint, now:
   if (taskRoom > 0) {
     const hidden = total > taskRoom;
     const chosen = chooseTaskRows(state, hidden && taskRoom > 1 ? taskRoom - 1 : taskRoom);
-    for (const i of chosen) lines.push(taskRow(paint, width, i, state.tasks[i] ?? '', state.counts[i]!));
+    for (const i of chosen) lines.push(taskRow(paint, width, i, state.tasks[i] ?? '', state.counts[i]!, state.progress(i)));
     if (hidden && taskRoom > 1) lines.push(line(paint, width, [`    … ${total - chosen.length} more tasks`]));
   }
   lines.push(bar);

@@ -66,6 +66,10 @@ export class LiveState {
 
   private now = 0;
   private readonly runningTask = new Map<string, number>();
+  /** Last progress percent per host in its running step, summed per task for O(1) averages. */
+  private readonly hostProgress = new Map<string, { task: number; percent: number }>();
+  private progressSum: number[] = [];
+  private progressHosts: number[] = [];
   private readonly hostSteps = new Map<string, number>();
   private readonly doneHosts = new Set<string>();
   private readonly failedHosts = new Set<string>();
@@ -95,7 +99,15 @@ export class LiveState {
     },
     'host.output': () => {},
     'task.retry': () => {},
+    'task.progress': (e) => {
+      if (e.percent === undefined || this.runningTask.get(e.host) !== e.taskIndex) return;
+      this.dropProgress(e.host);
+      this.hostProgress.set(e.host, { task: e.taskIndex, percent: e.percent });
+      this.progressSum[e.taskIndex] = (this.progressSum[e.taskIndex] ?? 0) + e.percent;
+      this.progressHosts[e.taskIndex] = (this.progressHosts[e.taskIndex] ?? 0) + 1;
+    },
     'task.end': (e) => {
+      this.dropProgress(e.host);
       const counts = this.task(e.taskIndex, e.task);
       if (this.runningTask.get(e.host) === e.taskIndex) {
         counts.running -= 1;
@@ -150,6 +162,20 @@ export class LiveState {
     return { ...this.tally, notFinished: this.tally.notFinished + started, notStarted: this.tally.notStarted + open - started };
   }
 
+  /** Mean percent of the hosts reporting progress in task `i`, and how many report. */
+  progress(i: number): { percent: number; hosts: number } | undefined {
+    const n = this.progressHosts[i] ?? 0;
+    return n > 0 ? { percent: Math.round((this.progressSum[i] ?? 0) / n), hosts: n } : undefined;
+  }
+
+  private dropProgress(host: string): void {
+    const p = this.hostProgress.get(host);
+    if (!p) return;
+    this.hostProgress.delete(host);
+    this.progressSum[p.task] = (this.progressSum[p.task] ?? 0) - p.percent;
+    this.progressHosts[p.task] = (this.progressHosts[p.task] ?? 0) - 1;
+  }
+
   /** Hosts running a step now. */
   runningHosts(): number {
     return this.runningTask.size;
@@ -172,6 +198,9 @@ export class LiveState {
     this.recentFailures = [];
     this.failuresTotal = 0;
     this.runningTask.clear();
+    this.hostProgress.clear();
+    this.progressSum = [];
+    this.progressHosts = [];
     this.hostSteps.clear();
     this.doneHosts.clear();
     this.failedHosts.clear();
@@ -181,6 +210,7 @@ export class LiveState {
   private endHost(host: string, outcome: HostOutcome): void {
     if (this.doneHosts.has(host)) return;
     this.doneHosts.add(host);
+    this.dropProgress(host);
     this.hostsDone += 1;
     const started = this.startedHosts.delete(host);
     const running = this.runningTask.get(host);

@@ -123,6 +123,7 @@ describe('redfish quirk rows: each reproduced row makes the modules work on its 
       render: unused('render'),
       evaluate: unused('evaluate'),
       resolvePath: unused('resolvePath'),
+      artifacts: unused('artifacts'),
       reconnect: unused('reconnect'),
       bmc: async () => {
         const handle = await from.get(name, vars.bmc);
@@ -309,8 +310,10 @@ describe('redfish quirk rows: each reproduced row makes the modules work on its 
     const sent = (answers.get(h.name) ?? []).slice(before);
     assert.ok(sent.every((a) => a.startsWith('GET ')), `requests sent for a refused image: ${sent.join('; ')}`);
     assert.deepEqual((await stats(lab, h)).media.image, null);
-    const r = await run(redfishVirtualMediaModule, { state: 'inserted', image: IMAGE }, 'openbmc');
+    // Offered at both URLs, the image goes in through the one this BMC can mount.
+    const r = await run(redfishVirtualMediaModule, { state: 'inserted', image: [httpImage, IMAGE] }, 'openbmc');
     assert.equal(r.changed, true);
+    assert.equal(r.image, IMAGE);
     assert.deepEqual((await stats(lab, h)).media, { image: IMAGE, inserted: true });
   });
 

@@ -67,6 +67,7 @@ describe('simulated BMC: sessions expire after SessionTimeout', function () {
       check: false,
       signal: controller.signal,
       ssh: unused,
+      artifacts: unused,
       render: unused,
       evaluate: unused,
       resolvePath: unused,

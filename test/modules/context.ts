@@ -6,9 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { TaskResult } from '../../src/core/result.js';
-import { ModuleFailure, type ModuleContext, type ModuleEvent, type ModuleSpec } from '../../src/modules/contract.js';
+import { ModuleFailure, type ArtifactPublisher, type ModuleContext, type ModuleEvent, type ModuleSpec } from '../../src/modules/contract.js';
 import { Templar } from '../../src/playbook/template.js';
 import type { SshPool, SshTarget } from '../../src/ssh/types.js';
+import type { ArtifactServer } from '../../src/serve/server.js';
 
 export interface PlaybookDir {
   dir: string;
@@ -39,6 +40,24 @@ export interface ContextOptions {
   signal?: AbortSignal;
   /** Called with each event as it is emitted, after it is recorded. */
   onEvent?: (event: ModuleEvent) => void;
+  /** What `ctx.artifacts()` returns (see `serverPublisher`); without it, it rejects. */
+  artifacts?: ArtifactPublisher | ((secrets: Set<string>) => ArtifactPublisher);
+}
+
+/**
+ * A real ArtifactServer as one host's ArtifactPublisher, as the engine adapts it: publishes for
+ * `host`, registers each token as a secret (through `addSecret`) and offers the server's CA.
+ */
+export function serverPublisher(server: ArtifactServer, host: string, addSecret: (secret: string) => void = () => undefined): ArtifactPublisher {
+  const adapt = (p: { url: string; httpsUrl?: string; token: string; size: number }): { url: string; httpsUrl?: string; token: string; size: number } => {
+    addSecret(p.token);
+    return { url: p.url, ...(p.httpsUrl ? { httpsUrl: p.httpsUrl } : {}), token: p.token, size: p.size };
+  };
+  return {
+    publishFile: async (o) => adapt(await server.publish({ host, ...o })),
+    publishBytes: (o) => Promise.resolve(adapt(server.publishBytes({ host, ...o }))),
+    ...(server.caPem ? { caPem: server.caPem } : {}),
+  };
 }
 
 export interface TestContext {
@@ -80,6 +99,11 @@ export function makeContext(o: ContextOptions): TestContext {
       o.onEvent?.(event);
     },
     addSecret: (secret) => secrets.add(secret),
+    artifacts: () => {
+      const a = o.artifacts;
+      if (!a) return Promise.reject(new Error('no artifact server in this test context'));
+      return Promise.resolve(typeof a === 'function' ? a(secrets) : a);
+    },
   };
   const output = (stream: 'stdout' | 'stderr'): string =>
     events.map((e) => (e.kind === 'output' && e.stream === stream ? e.text : '')).join('');
