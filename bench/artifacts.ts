@@ -20,21 +20,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomFillSync } from 'node:crypto';
 import { ArtifactServer } from '../src/serve/server.js';
+import { arg, count } from './args.js';
 
 const OVERLAY_BYTES = 256 * 1024;
 const MIB = 1024 * 1024;
 const NGINX = '/usr/sbin/nginx';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-function count(name: string, fallback: number): number {
-  const n = Number(arg(name, String(fallback)));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of 1 or more (got ${arg(name, '')})`);
-  return n;
-}
 
 /** Reader i's overlay: its offset (not chunk-aligned, so reads straddle it) and bytes (seeded). */
 function overlayFor(i: number, readers: number, size: number): { offset: number; bytes: Buffer } {

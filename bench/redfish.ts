@@ -12,24 +12,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDown, labUp, type LabHost, type LabState } from '../src/lab/control.js';
 import { runFleetboot } from './run-fleetboot.js';
+import { arg, count } from './args.js';
 
 /** Stats reads in flight at once: enough to be quick, few enough to spare descriptors and the lab. */
 const STATS_CONCURRENCY = 50;
-// The lab BMC never fetches the image, so a loopback URL keeps the bench off the network.
+// Nothing serves this loopback URL: the lab BMCs try it at boot and record a failed CD boot, which the
+// bench does not look at; it stays off the network.
 const IMAGE = 'https://127.0.0.1:9443/live/rhcos-live.x86_64.iso';
 /** How long a power change takes on a lab BMC (the lab's default, pinned so runs compare). */
 const POWER_DELAY_MS = 200;
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-function count(name: string, fallback: number): number {
-  const n = Number(arg(name, String(fallback)));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of 1 or more (got ${arg(name, '')})`);
-  return n;
-}
 
 interface BmcStats {
   requests: number;

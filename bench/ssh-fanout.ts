@@ -10,14 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labDown, labUp } from '../src/lab/control.js';
 import { runFleetboot } from './run-fleetboot.js';
+import { count } from './args.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const hosts = arg('hosts', 500);
-const forks = arg('forks', 100);
+const hosts = count('hosts', 500);
+const forks = count('forks', 100);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = await mkdtemp(join(tmpdir(), 'fleetboot-bench-'));
 const labDir = join(work, 'lab');
