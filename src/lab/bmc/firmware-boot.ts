@@ -1,43 +1,33 @@
 // What the simulated firmware reads from a virtual CD before it would load a boot loader: the
-// volume descriptors from sector 16 to the terminator, then the root directory. Any failure is
-// a one-line reason the boot record keeps.
+// volume descriptors from sector 16 to the terminator, then the root directory, through the same
+// ISO 9660 reader fleetboot uses (the format is the protocol the lab shares). Any failure is a
+// one-line reason the boot record keeps.
 
-import { FIRST_DESCRIPTOR, parseDescriptor, parseDirectory, parsePrimary, SECTOR, type DirectoryEntry, type PrimaryVolume } from './iso9660.js';
+import type { ByteSource } from '../../coreos/byte-source.js';
+import { IsoError, listDirectory, readIsoVolume, SECTOR_SIZE, type IsoRecord, type IsoVolume } from '../../coreos/iso9660.js';
 import { MediaReadError, type MediaReader } from './media-reader.js';
 
-/** Descriptors a sane image has before its terminator; more means garbage. */
-const MAX_DESCRIPTORS = 32;
-
 export interface CdBootResult {
-  volume: PrimaryVolume;
-  rootEntries: DirectoryEntry[];
+  volume: IsoVolume;
+  rootEntries: IsoRecord[];
 }
 
 export async function readBootCd(reader: MediaReader): Promise<CdBootResult> {
   await reader.open();
-  let primary: PrimaryVolume | undefined;
-  for (let i = 0; ; i++) {
-    if (i >= MAX_DESCRIPTORS) throw new MediaReadError('not-iso', `no volume descriptor set terminator in the first ${MAX_DESCRIPTORS} descriptors`);
-    const sector = await reader.read((FIRST_DESCRIPTOR + i) * SECTOR, SECTOR);
-    let type: string;
-    try {
-      type = parseDescriptor(sector).type;
-      if (type === 'primary') primary ??= parsePrimary(sector);
-    } catch (err) {
-      throw new MediaReadError('not-iso', `not an ISO 9660 image: sector ${FIRST_DESCRIPTOR + i}: ${(err as Error).message}`);
-    }
-    if (type === 'terminator') break;
-  }
-  if (!primary) throw new MediaReadError('not-iso', 'not an ISO 9660 image: no primary volume descriptor');
-  if (reader.size !== undefined && primary.blocks * SECTOR > reader.size) {
-    throw new MediaReadError('not-iso', `the image is ${reader.size} bytes but its volume is ${primary.blocks * SECTOR} (truncated download?)`);
-  }
-  const dir = await reader.read(primary.root.extent * SECTOR, primary.root.size);
-  let rootEntries: DirectoryEntry[];
+  // The first descriptor is read first, as firmware does; a server that sent no size on HEAD
+  // gives it with this first Range answer.
+  const first = await reader.read(16 * SECTOR_SIZE, SECTOR_SIZE);
+  // Firmware gives up at once on a first descriptor without the standard identifier (the reader
+  // below, like coreos-installer's, only checks the descriptor types it uses).
+  if (first.toString('latin1', 1, 6) !== 'CD001') throw new MediaReadError('not-iso', 'not an ISO 9660 image: sector 16 has no CD001 identifier');
+  const size = reader.size;
+  if (size === undefined) throw new MediaReadError('bad-range', 'the server gave no size for the image');
+  const source: ByteSource = { size, read: (offset, length) => reader.read(offset, length) };
   try {
-    rootEntries = parseDirectory(dir);
+    const volume = await readIsoVolume(source);
+    return { volume, rootEntries: await listDirectory(source, volume.root) };
   } catch (err) {
-    throw new MediaReadError('not-iso', `the root directory is unreadable: ${(err as Error).message}`);
+    if (err instanceof IsoError) throw new MediaReadError('not-iso', `not an ISO 9660 image: ${err.message}`);
+    throw err;
   }
-  return { volume: primary, rootEntries };
 }
