@@ -20,6 +20,7 @@ interface LabArgs {
   bmc: boolean;
   'bmc-port'?: number;
   'bmc-profiles'?: string;
+  'bmc-media-rate'?: number;
 }
 
 export const DEFAULT_LAB_DIR = '.fleetboot/lab';
@@ -53,6 +54,7 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
         .option('port', { type: 'number', describe: 'up: SSH port of every host (default 2222; 0 picks a free port)' })
         .option('bmc', { type: 'boolean', default: true, describe: 'up: a simulated Redfish BMC per host (--no-bmc: none)' })
         .option('bmc-port', { type: 'number', describe: 'up: HTTPS port of every BMC (default 8443; 0 picks a free port)' })
+        .option('bmc-media-rate', { type: 'number', describe: 'up: how fast a BMC reads its virtual CD image at boot, bytes/s (default 52428800, 50 MiB/s; 0: unpaced)' })
         .option('bmc-profiles', { type: 'string', describe: 'up: generic (default), mixed, a profile (dell, hpe, supermicro, lenovo, openbmc, ami-ampere) or a comma list' }) as never,
     handler: async (args) => {
       const dir = resolve(args.dir);
@@ -69,6 +71,7 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
           bmc: args.bmc,
           ...(args['bmc-port'] !== undefined ? { bmcPort: args['bmc-port'] } : {}),
           ...(args['bmc-profiles'] !== undefined ? { bmcProfiles: args['bmc-profiles'] } : {}),
+          ...(args['bmc-media-rate'] !== undefined ? { bmcMediaRate: args['bmc-media-rate'] } : {}),
         });
         const arches = [...new Set(state.hosts.map((h) => h.arch))].map((a) => `${state.hosts.filter((h) => h.arch === a).length} ${a}`).join(', ');
         process.stdout.write(`lab up: ${state.hosts.length} hosts (${arches}), inventory ${dir}/inventory.yml\n`);

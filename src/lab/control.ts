@@ -15,6 +15,7 @@ import { ensureUserKey } from './keys.js';
 import { labPaths, readLabFile } from './lab-dir.js';
 import { renderInventory, renderKnownHosts, renderSshConfig, renderWorkerIgnition } from './lab-files.js';
 import { assignProfiles } from './bmc/profiles.js';
+import { DEFAULT_MEDIA_RATE } from './bmc/media-reader.js';
 import { probeBmc, probeSsh } from './probe.js';
 import type { DaemonMessage, LabFile, LabState, LabStatus, LabUpOptions } from './types.js';
 
@@ -91,6 +92,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   }
   const powerDelay = opts.bmcPowerDelayMs ?? 200;
   if (!(powerDelay >= 0)) throw new OptionsError(`--bmc-power-delay-ms must be 0 or more (got ${powerDelay})`);
+  const mediaRate = opts.bmcMediaRate ?? DEFAULT_MEDIA_RATE;
+  if (!Number.isInteger(mediaRate) || mediaRate < 0) throw new OptionsError(`--bmc-media-rate must be a whole number of bytes/s, 0 for unpaced (got ${mediaRate})`);
   const mirrorPort = opts.mirrorPort ?? 0;
   if (!Number.isInteger(mirrorPort) || mirrorPort < 0 || mirrorPort > 65535) throw new OptionsError(`--mirror-port must be 0 to 65535 (got ${mirrorPort})`);
   const installMs = opts.installMs ?? 300;
@@ -132,7 +135,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     });
     args.push('--installer-ca', ca);
   }
-  if (bmc) args.push('--bmc-port', String(bmcPort), '--bmc-profiles', bmcProfiles, '--bmc-power-delay-ms', String(powerDelay));
+  if (bmc) args.push('--bmc-port', String(bmcPort), '--bmc-profiles', bmcProfiles, '--bmc-power-delay-ms', String(powerDelay), '--bmc-media-rate', String(mediaRate));
   else args.push('--no-bmc');
   const t0 = performance.now();
   const log = openSync(paths.log, 'a');

@@ -1,5 +1,5 @@
 // The lab process: `node daemon.js --dir DIR [--hosts N] [--port P] [--names PREFIX] [--faults FILE]
-//   [--no-bmc] [--bmc-port P] [--bmc-profiles SPEC] [--bmc-power-delay-ms MS] [--arch SPEC]
+//   [--no-bmc] [--bmc-port P] [--bmc-profiles SPEC] [--bmc-power-delay-ms MS] [--bmc-media-rate B/S] [--arch SPEC]
 //   [--mirror-port P] [--install-ms MS] [--installer-ca PEM]`.
 // It also runs the lab's mirror (live ISOs and stream metadata, mirror.ts) on 127.10.0.254.
 // With BMCs, it also writes DIR/bmc-ca.pem and DIR/bmc-passwords/<host>, and on shutdown
@@ -35,6 +35,7 @@ interface DaemonArgs {
   bmcPort: number;
   bmcProfiles: string;
   bmcPowerDelayMs: number;
+  bmcMediaRate?: number;
   arch?: ArchSpec;
   mirrorPort: number;
   installMs: number;
@@ -55,6 +56,7 @@ function readArgs(argv: string[]): DaemonArgs {
       'bmc-port': { type: 'string', default: '8443' },
       'bmc-profiles': { type: 'string', default: 'generic' },
       'bmc-power-delay-ms': { type: 'string', default: '200' },
+      'bmc-media-rate': { type: 'string' },
       arch: { type: 'string' },
       'mirror-port': { type: 'string', default: '0' },
       'install-ms': { type: 'string', default: '300' },
@@ -65,6 +67,8 @@ function readArgs(argv: string[]): DaemonArgs {
   const bmcPowerDelayMs = Number(values['bmc-power-delay-ms']);
   if (!Number.isInteger(bmcPort) || bmcPort < 0 || bmcPort > 65535) throw new Error('--bmc-port must be 0 to 65535');
   if (!Number.isFinite(bmcPowerDelayMs) || bmcPowerDelayMs < 0) throw new Error('--bmc-power-delay-ms must be 0 or more');
+  const bmcMediaRate = values['bmc-media-rate'] === undefined ? undefined : Number(values['bmc-media-rate']);
+  if (bmcMediaRate !== undefined && !(Number.isInteger(bmcMediaRate) && bmcMediaRate >= 0)) throw new Error('--bmc-media-rate must be 0 or more bytes/s');
   if (!values.dir) throw new Error('--dir DIR is required');
   const hosts = Number(values.hosts);
   const port = Number(values.port);
@@ -88,6 +92,7 @@ function readArgs(argv: string[]): DaemonArgs {
     bmcPort,
     bmcProfiles: values['bmc-profiles'] ?? 'generic',
     bmcPowerDelayMs,
+    ...(bmcMediaRate !== undefined ? { bmcMediaRate } : {}),
   };
 }
 
@@ -162,6 +167,7 @@ async function main(): Promise<void> {
           profiles,
           port: args.bmcPort,
           powerDelayMs: args.bmcPowerDelayMs,
+          ...(args.bmcMediaRate !== undefined ? { mediaRateBytesPerSec: args.bmcMediaRate } : {}),
           caFile: paths.bmcCa,
           passwordsDir: paths.bmcPasswords,
           faultsOf: (name) => faultsFor(rules, name),

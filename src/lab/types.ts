@@ -91,6 +91,8 @@ export interface LabUpOptions {
   bmcProfiles?: string;
   /** How long a power change takes on the BMCs, in ms. Default 200. */
   bmcPowerDelayMs?: number;
+  /** How fast a BMC reads its virtual CD's image at boot, bytes/s; 0 unpaced. Default 50 MB/s. */
+  bmcMediaRate?: number;
   /** `aarch64=15,x86_64=5` (counts adding up to `hosts`), one architecture, or absent: ~3/4 aarch64. */
   arch?: string;
   /** The mirror's HTTP port on 127.10.0.254; 0 (default) picks a free one (the inventory names it). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -249,6 +250,26 @@ describe('lab up/down', function () {
     assert.deepEqual(await labStatus(dir), { up: false, dir });
     assert.match(readFileSync(join(dir, 'lab.log'), 'utf8'), /lab down \(SIGTERM\)/);
     await labDown(dir); // nothing up: no error
+  });
+
+  it('--bmc-media-rate reaches every BMC (its /lab/stats says so); a negative rate is refused before starting', async () => {
+    await assert.rejects(labUp({ hosts: 1, dir, port: 0, bmcMediaRate: -5 }), /--bmc-media-rate must be a whole number of bytes\/s/);
+    const lab = await labUp({ hosts: 2, dir, port: 0, bmcMediaRate: 1_000_000 });
+    try {
+      const ca = readFileSync(lab.bmcCa!, 'utf8');
+      for (const h of lab.hosts) {
+        const body = await new Promise<string>((ok, fail) => {
+          httpsGet({ host: h.bmc!.address, port: h.bmc!.port, path: '/lab/stats', ca }, (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => ok(text));
+          }).on('error', fail);
+        });
+        assert.equal((JSON.parse(body) as { mediaRate: number }).mediaRate, 1_000_000);
+      }
+    } finally {
+      await labDown(dir);
+    }
   });
 
   it('runs without BMCs when asked (bmc: false), and refuses an unknown BMC profile before starting', async () => {

@@ -11,6 +11,7 @@ import { ROOT, type BmcIdentity, type Json, type Paths } from './resources.js';
 import { MachineActions } from './actions.js';
 import type { Clock } from './token-bucket.js';
 import { MachineState, type BootListener, type BootRecord } from './state.js';
+import { DEFAULT_MEDIA_RATE } from './media-reader.js';
 
 export interface BmcFaults {
   /** The next N requests answer 503 with Retry-After: 1. */
@@ -76,6 +77,8 @@ export interface BmcStats {
   media: { image: string | null; inserted: boolean };
   slots: { id: string; image: string | null; inserted: boolean }[];
   bootProgress: { LastState: string; OemLastState?: string };
+  /** Bytes/s of the firmware's virtual CD reads (0: unpaced). */
+  mediaRate: number;
   boots: BootRecord[];
   sessionsExpired: number;
 }
@@ -140,6 +143,7 @@ export class BmcService {
   private readonly tasks = new Map<string, { action: string; doneAt: number; started: string }>();
   private nextTask = 1;
   private readonly powerDelayMs: number;
+  private readonly mediaRate: number;
   private readonly routes: Map<string, Resource>;
   private stats = { requests: 0, inFlight: 0, peakConcurrentRequests: 0, peakSessions: 0, sessionsCreated: 0, sessionsExpired: 0 };
 
@@ -154,6 +158,7 @@ export class BmcService {
     this.burstLeft = this.faults.burst503 ?? 0;
     this.powerDelayMs = opts.powerDelayMs ?? 200;
     this.sessionTimeoutSec = opts.sessionTimeoutSec ?? DEFAULT_SESSION_TIMEOUT_SEC;
+    this.mediaRate = opts.media?.rateBytesPerSec ?? DEFAULT_MEDIA_RATE;
     const vm = this.profile.virtualMedia;
     this.machine = new MachineState({
       powerDelayMs: this.powerDelayMs,
@@ -188,6 +193,7 @@ export class BmcService {
       media: { image: m.media.image, inserted: m.media.inserted },
       slots: m.slots.map((s) => ({ id: s.id, image: s.image, inserted: s.inserted })),
       bootProgress: { LastState: m.progress.lastState, ...(m.progress.oemLastState ? { OemLastState: m.progress.oemLastState } : {}) },
+      mediaRate: this.mediaRate,
       boots: m.boots.map((b) => ({ ...b, ...(b.media ? { media: { ...b.media } } : {}) })),
     };
   }
