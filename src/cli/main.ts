@@ -9,6 +9,7 @@ import { labCommand } from './lab-command.js';
 import { demoCommand } from './demo-command.js';
 import { isoCommand } from './iso-command.js';
 import { runCommand } from './run-command.js';
+import { serveCommand } from './serve-command.js';
 import { version } from './version.js';
 
 const EPILOG = `Exit codes (as ansible-playbook): 0 ok, 1 error, 2 a host failed, 3 a host unreachable,
@@ -27,7 +28,8 @@ async function main(argv: string[]): Promise<number> {
     .command(labCommand(setCode))
     .command(demoCommand(setCode))
     .command(isoCommand(setCode))
-    .demandCommand(1, 'name a command: run, inventory, lab or demo (see --help)')
+    .command(serveCommand(setCode))
+    .demandCommand(1, 'name a command: run, inventory, lab, iso, serve or demo (see --help)')
     .strict()
     .recommendCommands()
     .version(version())

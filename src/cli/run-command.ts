@@ -42,20 +42,20 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
     builder: (y) =>
       y
         .positional('playbook', { type: 'string', demandOption: true, describe: 'the playbook file' })
-        .option('inventory', { alias: 'i', type: 'string', array: true, requiresArg: true, describe: 'inventory file or directory (repeatable)' })
+        .option('inventory', { alias: 'i', type: 'string', array: true, nargs: 1, requiresArg: true, describe: 'inventory file or directory (repeatable)' })
         .option('limit', { alias: 'l', type: 'string', requiresArg: true, describe: 'further limit hosts to a pattern, or @FILE (a .retry file)' })
         .option('forks', { alias: 'f', type: 'number', default: DEFAULT_FORKS, describe: 'hosts worked on at once' })
         .option('list-hosts', { type: 'boolean', default: false, describe: 'list the hosts each play would run on, then stop' })
         .option('list-tasks', { type: 'boolean', default: false, describe: 'list the tasks each play would run, then stop' })
         .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'change nothing; report what would change' })
         .option('start-at-task', { type: 'string', describe: 'start at the task of this name' })
-        .option('extra-vars', { alias: 'e', type: 'string', array: true, requiresArg: true, describe: 'KEY=VALUE, JSON/YAML, or @FILE (repeatable)' })
+        .option('extra-vars', { alias: 'e', type: 'string', array: true, nargs: 1, requiresArg: true, describe: 'KEY=VALUE, JSON/YAML, or @FILE (repeatable)' })
         .option('retry-failed', { type: 'string', describe: 'run only the failed and unfinished hosts of the last run (or of RUN)' })
         .option('retry-file', { type: 'boolean', default: true, describe: 'write <playbook>.retry with the hosts to run again' })
         .option('json', { type: 'boolean', default: false, describe: 'JSON lines on stdout, one per event' })
         .option('verbose', { alias: 'v', type: 'count', describe: 'more output (-v, -vv, -vvv)' })
-        .option('serve', { type: 'string', array: true, requiresArg: true, describe: 'artifact server listens at http(s)://ADDRESS:PORT (repeatable; default loopback, free ports; env FLEETBOOT_SERVE)' })
-        .option('serve-url', { type: 'string', array: true, requiresArg: true, describe: 'URL BMCs and hosts reach the artifact server at, one per scheme (env FLEETBOOT_SERVE_URL)' })
+        .option('serve', { type: 'string', array: true, nargs: 1, requiresArg: true, describe: 'artifact server listens at http(s)://ADDRESS:PORT (repeatable; default loopback, free ports; env FLEETBOOT_SERVE)' })
+        .option('serve-url', { type: 'string', array: true, nargs: 1, requiresArg: true, describe: 'URL BMCs and hosts reach the artifact server at, one per scheme (env FLEETBOOT_SERVE_URL)' })
         .option('serve-cert', { type: 'string', requiresArg: true, describe: 'artifact server HTTPS certificate chain (PEM); default: a CA made for the run' })
         .option('serve-key', { type: 'string', requiresArg: true, describe: 'key of --serve-cert (PEM)' }) as never,
     handler: async (args) => {
