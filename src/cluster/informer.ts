@@ -4,7 +4,7 @@
 // reconnects dropped watches from the last resourceVersion with backoff, and fans events out to
 // waiters indexed by node name.
 
-import * as x509 from '@peculiar/x509';
+import { commonNames, parseCsrRequest } from './csr-parse.js';
 import { KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
 import type { TransportEvent } from '../core/events.js';
 import { errorMessage } from '../core/errors.js';
@@ -40,15 +40,9 @@ export function csrNodeNames(csr: WatchedObject<'csrs'>): string[] {
   const user = csr.spec?.username;
   if (user?.startsWith(NODE_PREFIX)) out.add(user.slice(NODE_PREFIX.length));
   const request = csr.spec?.request;
-  if (request) {
-    try {
-      const pem = Buffer.from(request, 'base64').toString('utf8');
-      const req = new x509.Pkcs10CertificateRequest(pem.includes('-----BEGIN') ? pem : Buffer.from(request, 'base64'));
-      for (const cn of req.subjectName.getField('CN')) if (cn.startsWith(NODE_PREFIX)) out.add(cn.slice(NODE_PREFIX.length));
-    } catch {
-      // Unparseable: no key; only unkeyed waiters see it (the rules will report it).
-    }
-  }
+  // The rules' own parser: unparseable gives no key, so only unkeyed waiters see it (the rules report it).
+  const parsed = request ? parseCsrRequest(request) : undefined;
+  if (parsed?.ok) for (const cn of commonNames(parsed.csr)) if (cn.startsWith(NODE_PREFIX)) out.add(cn.slice(NODE_PREFIX.length));
   return [...out];
 }
 
