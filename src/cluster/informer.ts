@@ -5,6 +5,7 @@
 // waiters indexed by node name.
 
 import { commonNames, parseCsrRequest } from './csr-parse.js';
+import { NODE_USER_PREFIX } from './types.js';
 import { KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
 import type { TransportEvent } from '../core/events.js';
 import { errorMessage } from '../core/errors.js';
@@ -32,17 +33,16 @@ export interface InformerOptions<K extends WatchedKind> {
   backoff?: BackoffOptions;
 }
 
-const NODE_PREFIX = 'system:node:';
 
 /** The node name a CSR claims: from its requester (`system:node:<name>`) and its PKCS#10 subject CN. For indexing only, never trust. */
 export function csrNodeNames(csr: WatchedObject<'csrs'>): string[] {
   const out = new Set<string>();
   const user = csr.spec?.username;
-  if (user?.startsWith(NODE_PREFIX)) out.add(user.slice(NODE_PREFIX.length));
+  if (user?.startsWith(NODE_USER_PREFIX)) out.add(user.slice(NODE_USER_PREFIX.length));
   const request = csr.spec?.request;
   // The rules' own parser: unparseable gives no key, so only unkeyed waiters see it (the rules report it).
   const parsed = request ? parseCsrRequest(request) : undefined;
-  if (parsed?.ok) for (const cn of commonNames(parsed.csr)) if (cn.startsWith(NODE_PREFIX)) out.add(cn.slice(NODE_PREFIX.length));
+  if (parsed?.ok) for (const cn of commonNames(parsed.csr)) if (cn.startsWith(NODE_USER_PREFIX)) out.add(cn.slice(NODE_USER_PREFIX.length));
   return [...out];
 }
 
