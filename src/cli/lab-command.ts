@@ -21,6 +21,9 @@ interface LabArgs {
   'bmc-port'?: number;
   'bmc-profiles'?: string;
   'bmc-media-rate'?: number;
+  cluster: boolean;
+  'cluster-port'?: number;
+  'cluster-arch'?: 'multi' | 'single';
 }
 
 export const DEFAULT_LAB_DIR = '.fleetboot/lab';
@@ -55,6 +58,9 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
         .option('bmc', { type: 'boolean', default: true, describe: 'up: a simulated Redfish BMC per host (--no-bmc: none)' })
         .option('bmc-port', { type: 'number', describe: 'up: HTTPS port of every BMC (default 8443; 0 picks a free port)' })
         .option('bmc-media-rate', { type: 'number', describe: 'up: how fast a BMC reads its virtual CD image at boot, bytes/s (default 52428800, 50 MiB/s; 0: unpaced)' })
+        .option('cluster', { type: 'boolean', default: true, describe: 'up: a simulated Kubernetes API on 127.10.0.253, with DIR/kubeconfig (--no-cluster: none)' })
+        .option('cluster-port', { type: 'number', describe: 'up: HTTPS port of the cluster API (default: a free port; the kubeconfig names it)' })
+        .option('cluster-arch', { choices: ['multi', 'single'] as const, describe: 'up: the payload ClusterVersion reports: multi-architecture (default) or single' })
         .option('bmc-profiles', { type: 'string', describe: 'up: generic (default), mixed, a profile (dell, hpe, supermicro, lenovo, openbmc, ami-ampere) or a comma list' }) as never,
     handler: async (args) => {
       const dir = resolve(args.dir);
@@ -72,10 +78,14 @@ export function labCommand(setCode: (c: number) => void): CommandModule<object, 
           ...(args['bmc-port'] !== undefined ? { bmcPort: args['bmc-port'] } : {}),
           ...(args['bmc-profiles'] !== undefined ? { bmcProfiles: args['bmc-profiles'] } : {}),
           ...(args['bmc-media-rate'] !== undefined ? { bmcMediaRate: args['bmc-media-rate'] } : {}),
+          cluster: args.cluster,
+          ...(args['cluster-port'] !== undefined ? { clusterPort: args['cluster-port'] } : {}),
+          ...(args['cluster-arch'] !== undefined ? { clusterArch: args['cluster-arch'] } : {}),
         });
         const arches = [...new Set(state.hosts.map((h) => h.arch))].map((a) => `${state.hosts.filter((h) => h.arch === a).length} ${a}`).join(', ');
         process.stdout.write(`lab up: ${state.hosts.length} hosts (${arches}), inventory ${dir}/inventory.yml\n`);
         if (state.mirror) process.stdout.write(`mirror: ${state.mirror.streamUrl}\n`);
+        if (state.cluster) process.stdout.write(`cluster: ${state.cluster.url} (${state.cluster.arch}), kubeconfig ${state.cluster.kubeconfig}\n`);
         process.stdout.write(`try: fleetboot run playbooks/site.yml -i ${dir}/inventory.yml -i inventory/lab\n`);
       } else if (args.action === 'down') {
         await labDown(dir);

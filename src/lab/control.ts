@@ -96,6 +96,10 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   if (!Number.isInteger(mediaRate) || mediaRate < 0) throw new OptionsError(`--bmc-media-rate must be a whole number of bytes/s, 0 for unpaced (got ${mediaRate})`);
   const mirrorPort = opts.mirrorPort ?? 0;
   if (!Number.isInteger(mirrorPort) || mirrorPort < 0 || mirrorPort > 65535) throw new OptionsError(`--mirror-port must be 0 to 65535 (got ${mirrorPort})`);
+  const clusterPort = opts.clusterPort ?? 0;
+  if (!Number.isInteger(clusterPort) || clusterPort < 0 || clusterPort > 65535) throw new OptionsError(`--cluster-port must be 0 to 65535 (got ${clusterPort})`);
+  const clusterArch = opts.clusterArch ?? 'multi';
+  if (clusterArch !== 'multi' && clusterArch !== 'single') throw new OptionsError(`--cluster-arch must be multi or single (got ${String(clusterArch)})`);
   const installMs = opts.installMs ?? 300;
   if (!(installMs >= 0)) throw new OptionsError(`--install-ms must be 0 or more (got ${installMs})`);
   if (opts.arch !== undefined) {
@@ -135,6 +139,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     });
     args.push('--installer-ca', ca);
   }
+  if (opts.cluster === false) args.push('--no-cluster');
+  else args.push('--cluster-port', String(clusterPort), '--cluster-arch', clusterArch);
   if (bmc) args.push('--bmc-port', String(bmcPort), '--bmc-profiles', bmcProfiles, '--bmc-power-delay-ms', String(powerDelay), '--bmc-media-rate', String(mediaRate));
   else args.push('--no-bmc');
   const t0 = performance.now();
@@ -158,6 +164,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     bmcPasswords: paths.bmcPasswords,
     ...(lab.mirror ? { streamUrl: lab.mirror.streamUrl } : {}),
     workerIgnition: join(paths.dir, 'worker.ign'),
+    ...(lab.cluster ? { kubeconfig: lab.cluster.kubeconfig } : {}),
   };
   // The lab CA stands in for the machine config server's CA.
   await writeFile(client.workerIgnition, renderWorkerIgnition(lab.bmcPort !== undefined ? await readFile(paths.bmcCa, 'utf8') : undefined));
@@ -173,6 +180,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     privateKey: paths.privateKey,
     publicKey: key.publicKey,
     ...(lab.bmcPort !== undefined ? { bmcCa: paths.bmcCa, bmcPasswords: paths.bmcPasswords } : {}),
+    ...(lab.cluster ? { kubeconfig: lab.cluster.kubeconfig } : {}),
     log: paths.log,
     startupMs,
   };

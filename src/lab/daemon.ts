@@ -1,19 +1,22 @@
 // The lab process: `node daemon.js --dir DIR [--hosts N] [--port P] [--names PREFIX] [--faults FILE]
 //   [--no-bmc] [--bmc-port P] [--bmc-profiles SPEC] [--bmc-power-delay-ms MS] [--bmc-media-rate B/S] [--arch SPEC]
-//   [--mirror-port P] [--install-ms MS] [--installer-ca PEM]`.
-// It also runs the lab's mirror (live ISOs and stream metadata, mirror.ts) on 127.10.0.254.
+//   [--mirror-port P] [--install-ms MS] [--installer-ca PEM] [--no-cluster] [--cluster-port P] [--cluster-arch multi|single]`.
+// It also runs the lab's mirror (live ISOs and stream metadata, mirror.ts) on 127.10.0.254 and,
+// unless --no-cluster, the simulated cluster (cluster/) on 127.10.0.253, writing DIR/kubeconfig.
 // With BMCs, it also writes DIR/bmc-ca.pem and DIR/bmc-passwords/<host>, and on shutdown
 // DIR/bmc-stats.json (each BMC's peak concurrent requests and sessions).
 // Starts the simulated hosts, writes DIR/lab.json, tells its parent (IPC) it is ready, and runs
 // until SIGTERM/SIGINT, when it closes every server and removes lab.json. It logs to DIR/lab.log.
 
-import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { errorMessage } from '../core/errors.js';
 import { startBmcs, type BmcFleet } from './bmc/fleet.js';
 import { assignProfiles } from './bmc/profiles.js';
+import { LabCluster } from './cluster/cluster.js';
+import type { ClusterArch } from './cluster/objects.js';
 import { parseArchSpec, planArches, type ArchSpec } from './arch.js';
 import { faultsFor, parseFaults, type FaultRule } from './faults.js';
 import { followBmc } from './host-lifecycle.js';
@@ -22,6 +25,7 @@ import { LabMirror } from './mirror.js';
 import { MAX_LAB_HOSTS, planHosts } from './host-plan.js';
 import { ensureUserKey, newHostKey } from './keys.js';
 import { labPaths } from './lab-dir.js';
+import { renderWorkerIgnition } from './lab-files.js';
 import { SimHost } from './ssh-host.js';
 import type { DaemonMessage, LabFile } from './types.js';
 
@@ -41,6 +45,9 @@ interface DaemonArgs {
   installMs: number;
   /** PEM CA bundle the hosts' HTTPS downloads trust (the artifact server's CA). */
   installerCa?: string;
+  cluster: boolean;
+  clusterPort: number;
+  clusterArch: ClusterArch;
 }
 
 function readArgs(argv: string[]): DaemonArgs {
@@ -61,6 +68,9 @@ function readArgs(argv: string[]): DaemonArgs {
       'mirror-port': { type: 'string', default: '0' },
       'install-ms': { type: 'string', default: '300' },
       'installer-ca': { type: 'string' },
+      'no-cluster': { type: 'boolean', default: false },
+      'cluster-port': { type: 'string', default: '0' },
+      'cluster-arch': { type: 'string', default: 'multi' },
     },
   });
   const bmcPort = Number(values['bmc-port']);
@@ -78,7 +88,14 @@ function readArgs(argv: string[]): DaemonArgs {
   if (!Number.isInteger(mirrorPort) || mirrorPort < 0 || mirrorPort > 65535) throw new Error('--mirror-port must be 0 to 65535');
   const installMs = Number(values['install-ms']);
   if (!Number.isFinite(installMs) || installMs < 0) throw new Error('--install-ms must be 0 or more');
+  const clusterPort = Number(values['cluster-port']);
+  if (!Number.isInteger(clusterPort) || clusterPort < 0 || clusterPort > 65535) throw new Error('--cluster-port must be 0 to 65535');
+  const clusterArch = values['cluster-arch'];
+  if (clusterArch !== 'multi' && clusterArch !== 'single') throw new Error('--cluster-arch must be multi or single');
   return {
+    cluster: values['no-cluster'] !== true,
+    clusterPort,
+    clusterArch,
     ...(values.arch ? { arch: parseArchSpec(values.arch) } : {}),
     mirrorPort,
     installMs,
@@ -177,9 +194,36 @@ async function main(): Promise<void> {
     await Promise.all([...hosts.map((h) => h.close()), mirror.close()]);
     throw err;
   }
+  let cluster: LabCluster | undefined;
+  try {
+    cluster = args.cluster
+      ? await LabCluster.start({
+          port: args.clusterPort,
+          arch: args.clusterArch,
+          // The lab CA stands in for the machine config server's CA, as in the worker.ign labUp writes.
+          workerIgnition: renderWorkerIgnition(bmcs && existsSync(paths.bmcCa) ? readFileSync(paths.bmcCa, 'utf8') : undefined),
+          stream: mirror.streamJson,
+          faultsOf: (name) => {
+            const f = faultsFor(rules, name);
+            return {
+              ...(f.kubeletNeverReady ? { neverReady: true } : {}),
+              ...(f.kubeletReadyMs !== undefined ? { readyMs: f.kubeletReadyMs } : {}),
+              ...(f.kubeletRotateMs !== undefined ? { rotateMs: f.kubeletRotateMs } : {}),
+              ...(f.csrImpostor ? { impostor: f.csrImpostor } : {}),
+            };
+          },
+          log: (line) => log(args.dir, line),
+        })
+      : undefined;
+  } catch (err) {
+    await Promise.all([...hosts.map((h) => h.close()), mirror.close(), bmcs?.close()]);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`cluster port ${args.clusterPort} is in use on 127.10.0.253 (another lab up? choose another --cluster-port)`);
+    throw err;
+  }
+  if (cluster) writeFileSync(paths.kubeconfig, cluster.kubeconfig(), { mode: 0o600 });
   const bmcPort = bmcs?.port;
   // From a host's first BMC boot on, what answers its SSH is what that boot brought up.
-  if (bmcs) for (const h of hosts) followBmc(h, bmcs, { log: (line) => log(args.dir, line) });
+  if (bmcs) for (const h of hosts) followBmc(h, bmcs, { log: (line) => log(args.dir, line), ...(cluster ? { cluster } : {}) });
 
   const lab: LabFile = {
     pid: process.pid,
@@ -188,6 +232,7 @@ async function main(): Promise<void> {
     ...(args.faults ? { faults: args.faults } : {}),
     ...(bmcPort !== undefined ? { bmcPort } : {}),
     mirror: { address: mirror.address, port: mirror.port, streamUrl: mirror.streamUrl },
+    ...(cluster ? { cluster: { url: cluster.url, address: cluster.address, port: cluster.port, kubeconfig: paths.kubeconfig, arch: args.clusterArch } } : {}),
     hosts: hosts.map((h, i) => ({
       name: h.name,
       address: h.address,
@@ -203,7 +248,8 @@ async function main(): Promise<void> {
   const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   const bmcNote = bmcPort !== undefined ? `, BMCs on port ${bmcPort} (${args.bmcProfiles})` : '';
   const archNote = [...new Set(arches)].map((a) => `${arches.filter((x) => x === a).length} ${a}`).join(', ');
-  log(args.dir, `lab up: ${hosts.length} hosts (${archNote}) on port ${port}${bmcNote}, mirror ${mirror.streamUrl}, pid ${process.pid}, ready in ${ms} ms, rss ${rssMb} MiB`);
+  const clusterNote = cluster ? `, cluster ${cluster.url} (${args.clusterArch})` : '';
+  log(args.dir, `lab up: ${hosts.length} hosts (${archNote}) on port ${port}${bmcNote}, mirror ${mirror.streamUrl}${clusterNote}, pid ${process.pid}, ready in ${ms} ms, rss ${rssMb} MiB`);
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -213,8 +259,10 @@ async function main(): Promise<void> {
       const stats = Object.fromEntries(bmcs.servers.map((b, i) => [hosts[i]?.name ?? b.address, b.service.getStats()]));
       writeFileSync(paths.bmcStats, JSON.stringify(stats, null, 2));
     }
-    void Promise.all([...hosts.map((h) => h.close()), bmcs?.close(), mirror.close()]).then(() => {
+    void Promise.all([...hosts.map((h) => h.close()), bmcs?.close(), mirror.close(), cluster?.close()]).then(() => {
       rmSync(paths.labJson, { force: true });
+      // Its tokens die with the lab.
+      if (cluster) rmSync(paths.kubeconfig, { force: true });
       log(args.dir, `lab down (${signal})`);
       process.exit(0);
     });

@@ -24,6 +24,13 @@
 //     slow_download: 3          # the Ignition download takes 3 s more
 //   (the first three and ignition_hash_mismatch also take a number N: only the first N installs)
 //
+//   node-006:                                                   # its kubelet and the cluster:
+//     kubelet_never_ready: true # the Node never turns Ready
+//     kubelet_ready_ms: 2000    # the Node turns Ready 2 s later than usual
+//     kubelet_rotate_ms: 500    # 0.5 s after Ready, the kubelet files a client rotation CSR (as the node)
+//     csr_impostor: client     # beside the kubelet's client CSR, another one for this node (bootstrap token stolen)
+//                              # (serving: a serving CSR from system:node:intruder-<host> for this host's name and IP)
+//
 // Several entries may match a host: later entries override earlier ones field by field.
 
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
@@ -61,11 +68,18 @@ export interface HostFaults {
   ignitionHashMismatch?: number;
   /** Extra seconds the Ignition download takes. */
   slowDownloadSeconds?: number;
+  kubeletNeverReady?: boolean;
+  /** Extra lab ms before the Node turns Ready. */
+  kubeletReadyMs?: number;
+  /** Lab ms after Ready until the kubelet files a client rotation CSR. */
+  kubeletRotateMs?: number;
+  csrImpostor?: 'client' | 'serving';
 }
 
 const BMC_BUSY_RESET_DEFAULT_MS = 1000;
 const SLOW_DOWNLOAD_DEFAULT_SECONDS = 2;
 const INSTALL_KEYS = ['install_drop_ssh', 'install_no_disk', 'install_fail', 'ignition_hash_mismatch', 'slow_download'];
+const KUBELET_KEYS = ['kubelet_never_ready', 'kubelet_ready_ms', 'kubelet_rotate_ms', 'csr_impostor'];
 const BMC_KEYS = ['bmc_503_burst', 'bmc_session_limit', 'bmc_slow_ms', 'bmc_busy_reset', 'bmc_two_at_once', 'bmc_require_if_match', 'bmc_async_actions', 'bmc_stale_media_ms'];
 
 export interface FaultRule {
@@ -120,7 +134,7 @@ class Reader {
 }
 
 function parseHost(r: Reader, node: Node | null, name: string): HostFaults {
-  const m = r.map(node, name, ['refuse', 'drop_on', 'slow', 'fail', ...BMC_KEYS, ...INSTALL_KEYS]);
+  const m = r.map(node, name, ['refuse', 'drop_on', 'slow', 'fail', ...BMC_KEYS, ...INSTALL_KEYS, ...KUBELET_KEYS]);
   const faults: HostFaults = {};
   if (m.has('refuse')) faults.refuse = r.scalar(m.get('refuse'), `${name}.refuse`, 'boolean') as boolean;
   if (m.has('drop_on')) faults.dropOn = r.regex(m.get('drop_on'), `${name}.drop_on`);
@@ -182,6 +196,14 @@ function parseHost(r: Reader, node: Node | null, name: string): HostFaults {
       if (!(v.value >= 0)) throw r.fail(v, `${name}.slow_download`, 'must be 0 or more seconds');
       faults.slowDownloadSeconds = v.value;
     } else faults.slowDownloadSeconds = (r.scalar(v, `${name}.slow_download`, 'boolean') as boolean) ? SLOW_DOWNLOAD_DEFAULT_SECONDS : 0;
+  }
+  if (m.has('kubelet_never_ready')) faults.kubeletNeverReady = r.scalar(m.get('kubelet_never_ready'), `${name}.kubelet_never_ready`, 'boolean') as boolean;
+  faults.kubeletReadyMs = count('kubelet_ready_ms', 0);
+  faults.kubeletRotateMs = count('kubelet_rotate_ms', 0);
+  if (m.has('csr_impostor')) {
+    const v = r.scalar(m.get('csr_impostor'), `${name}.csr_impostor`, 'string');
+    if (v !== 'client' && v !== 'serving') throw r.fail(m.get('csr_impostor'), `${name}.csr_impostor`, 'must be "client" or "serving"');
+    faults.csrImpostor = v;
   }
   // Keys not given stay absent, so a later entry's merge does not blank an earlier one.
   for (const k of Object.keys(faults) as (keyof HostFaults)[]) if (faults[k] === undefined) delete faults[k];

@@ -2,7 +2,9 @@
 // address. A virtual CD boot that worked brings up the live system the ISO's embedded Ignition
 // describes (read through the BMC's own Range reader, so a wrong overlay means no way in); a disk
 // boot brings up what coreos-installer last installed, or nothing; a failed boot, nothing.
-// Between a power change and the boot that follows, the host refuses connections.
+// Between a power change and the boot that follows, the host refuses connections. An install
+// whose Ignition is the cluster's worker pointer, booted the first time, goes on as a real worker
+// does: first boot (Ignition, OS image pull), a pivot reboot, then its kubelet joins the cluster.
 
 import { setTimeout as delay } from 'node:timers/promises';
 import ssh2, { type ParsedKey } from 'ssh2';
@@ -10,6 +12,8 @@ import { LAB_ARCHES } from './arch.js';
 import type { BmcFleet } from './bmc/fleet.js';
 import type { MediaReader } from './bmc/media-reader.js';
 import type { BootRecord } from './bmc/state.js';
+import type { KubeletNode } from './cluster/kubelet.js';
+import { isWorkerPointer, QUICK_JOIN, type JoinTiming } from './cluster/worker-ignition.js';
 import { bootFs } from './host-profile.js';
 import { newHostKey } from './keys.js';
 import { liveSystemFromImage, systemFromIgnition, type SystemSpec } from './live-system.js';
@@ -19,6 +23,10 @@ export interface LifecycleOptions {
   /** From the boot to sshd answering, in ms (scaled from ~90 s). Default 100. */
   bootMs?: number;
   log?: (line: string) => void;
+  /** The lab's cluster: a worker's kubelet joins it (absent: installed workers never join). */
+  cluster?: { kubeletBootstrap(node: KubeletNode): Promise<unknown> };
+  /** The worker's first boot, pivot and kubelet start (default: lab-timing's quick profile). */
+  join?: JoinTiming;
 }
 
 function parsedKeys(lines: readonly string[]): ParsedKey[] {
@@ -49,6 +57,10 @@ export function followBmc(host: SimHost, bmcs: BmcFleet, opts: LifecycleOptions 
   const state = server?.service.machine;
   let current: BootRecord | undefined;
   let chain = Promise.resolve();
+  /** Installs whose first boot and pivot are done: later boots of them start the kubelet at once. */
+  const pivoted = new WeakSet<object>();
+  /** Installs whose kubelet has started joining (it keeps its certificates across reboots). */
+  const joining = new WeakSet<object>();
   const log = opts.log ?? (() => undefined);
   const note = (what: string): void => {
     host.machine.lastBoot = what;
@@ -101,8 +113,36 @@ export function followBmc(host: SimHost, bmcs: BmcFleet, opts: LifecycleOptions 
     await delay(opts.bootMs ?? 100);
     if (current !== boot) return;
     const kargs = rec.appendKargs.filter((k) => !rec.deleteKargs.includes(k));
-    await host.boot(runningSystem(host, 'installed', systemFromIgnition(rec.ignition), kargs));
+    const spec = systemFromIgnition(rec.ignition);
+    await host.boot(runningSystem(host, 'installed', spec, kargs));
     note(`installed system up from ${rec.disk}`);
+    if (!opts.cluster || !isWorkerPointer(rec.ignition)) return;
+    const t = opts.join ?? QUICK_JOIN;
+    if (!pivoted.has(rec)) {
+      note('first boot: Ignition done, the machine-config daemon pulls the cluster`s OS image');
+      await delay(t.firstBootMs);
+      if (current !== boot) return;
+      await host.boot(null);
+      note('rebooting into the cluster`s OS image');
+      await delay(t.pivotRebootMs);
+      if (current !== boot) return;
+      pivoted.add(rec);
+      await host.boot(runningSystem(host, 'installed', spec, kargs));
+      note(`installed system up from ${rec.disk} on the cluster's OS image`);
+    }
+    if (joining.has(rec)) return;
+    joining.add(rec);
+    await delay(t.kubeletStartMs);
+    if (current !== boot) {
+      joining.delete(rec);
+      return;
+    }
+    const cluster = opts.cluster;
+    // The kubelet runs on its own: the next BMC boot must not wait for an approval.
+    void cluster
+      .kubeletBootstrap({ name: host.name, arch: host.machine.arch, address: host.address })
+      .then(() => note('kubelet: client and serving certificates issued, Node Ready'))
+      .catch((err: unknown) => note(`kubelet: ${err instanceof Error ? err.message : String(err)}`));
   };
 
   return bmcs.onBoot(host.name, onBoot);

@@ -18,6 +18,7 @@ export function labPaths(dir: string) {
     bmcCa: join(d, 'bmc-ca.pem'),
     bmcPasswords: join(d, 'bmc-passwords'),
     bmcStats: join(d, 'bmc-stats.json'),
+    kubeconfig: join(d, 'kubeconfig'),
   };
 }
 

@@ -1,5 +1,6 @@
 // What labUp writes for clients of the lab (pure): an Ansible YAML inventory, an OpenSSH
-// known_hosts file and an ssh_config, all from lab.json and the key's path.
+// known_hosts file and an ssh_config, all from lab.json and the key's path. (The cluster's
+// kubeconfig is written by the daemon, which holds its tokens.)
 
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -15,6 +16,8 @@ export interface ClientPaths {
   streamUrl?: string;
   /** The worker Ignition the lab's cluster would hand out, written as group var `worker_ignition_file`. */
   workerIgnition?: string;
+  /** The lab cluster's kubeconfig, written as group var `fleetboot_kubeconfig`. */
+  kubeconfig?: string;
 }
 
 /**
@@ -82,6 +85,7 @@ export function renderInventory(hosts: readonly LabHost[], paths: ClientPaths): 
             ansible_ssh_common_args: `-o UserKnownHostsFile=${paths.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
             ...(paths.streamUrl ? { coreos_stream_url: paths.streamUrl } : {}),
             ...(paths.workerIgnition ? { worker_ignition_file: paths.workerIgnition } : {}),
+            ...(paths.kubeconfig ? { fleetboot_kubeconfig: paths.kubeconfig } : {}),
           },
           hosts: entries,
         },

@@ -167,6 +167,11 @@ export class LabMirror {
     return `${this.baseUrl}${STREAM_PATH}`;
   }
 
+  /** The stream metadata JSON the mirror serves (known once it listens: the locations carry its port). */
+  get streamJson(): string {
+    return this.files.get(STREAM_PATH)?.data.toString('utf8') ?? '';
+  }
+
   listen(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);

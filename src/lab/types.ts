@@ -11,6 +11,18 @@ export interface LabMirrorInfo {
   streamUrl: string;
 }
 
+/** The lab's simulated cluster: a Kubernetes API subset over HTTPS on its own loopback address. */
+export interface LabClusterInfo {
+  /** https://127.10.0.253:PORT */
+  url: string;
+  address: string;
+  port: number;
+  /** DIR/kubeconfig: context `lab`, the admin's token, the API CA embedded. */
+  kubeconfig: string;
+  /** What ClusterVersion says of the payload: `multi` (status.desired.architecture Multi) or `single`. */
+  arch: 'multi' | 'single';
+}
+
 /** A host's simulated BMC: HTTPS Redfish on the host's own address. */
 export interface LabBmc {
   address: string;
@@ -41,6 +53,8 @@ export interface LabFile {
   /** The BMCs' port (the same on every address), when the lab runs BMCs. */
   bmcPort?: number;
   mirror?: LabMirrorInfo;
+  /** Absent when the lab runs without a cluster. */
+  cluster?: LabClusterInfo;
   hosts: LabHost[];
 }
 
@@ -54,6 +68,8 @@ export interface LabState extends LabFile {
   /** DIR/bmc-ca.pem and DIR/bmc-passwords, when the lab runs BMCs. */
   bmcCa?: string;
   bmcPasswords?: string;
+  /** DIR/kubeconfig, when the lab runs its cluster. */
+  kubeconfig?: string;
   log: string;
   /** How long `labUp` took from spawning the daemon to its readiness, in milliseconds. */
   startupMs: number;
@@ -101,6 +117,12 @@ export interface LabUpOptions {
   installMs?: number;
   /** A PEM CA file the hosts trust for HTTPS downloads (e.g. the artifact server's CA), besides Node's roots. */
   installerCa?: string;
+  /** Run the simulated cluster (default true). */
+  cluster?: boolean;
+  /** The cluster's HTTPS port on 127.10.0.253; 0 (default) picks a free one (the kubeconfig names it). */
+  clusterPort?: number;
+  /** ClusterVersion's payload: `multi` (default) or `single` architecture. */
+  clusterArch?: 'multi' | 'single';
 }
 
 /** What the daemon tells labUp over IPC. */

@@ -46,12 +46,13 @@ async function newKeys(): Promise<CryptoKeyPair> {
   return webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
 }
 
-export async function makeLabCa(): Promise<LabCa> {
+/** A self-signed CA; `name` is its CN (the cluster makes its own API and kubelet-signer CAs with it). */
+export async function makeLabCa(name = 'fleetboot lab BMC CA'): Promise<LabCa> {
   const keys = await newKeys();
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
-    name: 'CN=fleetboot lab BMC CA',
+    name: `CN=${name}`,
     notBefore: new Date(now - DAY_MS),
     notAfter: new Date(now + 365 * DAY_MS),
     signingAlgorithm: SIGN,
