@@ -13,6 +13,7 @@ import { BmcPool } from '../redfish/bmc-pool.js';
 import { createOutput, chooseOutputMode, useColor } from '../output/index.js';
 import { formatHostList, formatTaskList } from '../output/listing.js';
 import { ArtifactService } from '../engine/artifacts.js';
+import { ClusterService } from '../engine/cluster-service.js';
 import { inventorySources, positiveInt } from './options.js';
 import { serveConfig, type ServeArgs } from './serve-options.js';
 import { loadWorld } from './wiring.js';
@@ -31,6 +32,8 @@ export interface RunArgs extends ServeArgs {
   json: boolean;
   verbose: number;
   'retry-file': boolean;
+  kubeconfig?: string;
+  context?: string;
 }
 
 export const DEFAULT_FORKS = 100;
@@ -52,6 +55,8 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         .option('extra-vars', { alias: 'e', type: 'string', array: true, nargs: 1, requiresArg: true, describe: 'KEY=VALUE, JSON/YAML, or @FILE (repeatable)' })
         .option('retry-failed', { type: 'string', describe: 'run only the failed and unfinished hosts of the last run (or of RUN)' })
         .option('retry-file', { type: 'boolean', default: true, describe: 'write <playbook>.retry with the hosts to run again' })
+        .option('kubeconfig', { type: 'string', requiresArg: true, describe: 'kubeconfig of the cluster the hosts join (default: KUBECONFIG, the hosts\' fleetboot_kubeconfig, ~/.kube/config, in-cluster)' })
+        .option('context', { type: 'string', requiresArg: true, describe: 'the kubeconfig context to use (default: its current-context)' })
         .option('json', { type: 'boolean', default: false, describe: 'JSON lines on stdout, one per event' })
         .option('verbose', { alias: 'v', type: 'count', describe: 'more output (-v, -vv, -vvv)' })
         .option('serve', { type: 'string', array: true, nargs: 1, requiresArg: true, describe: 'artifact server listens at http(s)://ADDRESS:PORT (repeatable; default loopback, free ports; env FLEETBOOT_SERVE)' })
@@ -137,6 +142,15 @@ export async function run(args: RunArgs): Promise<number> {
       void dispatcher.emit({ kind: 'message', level: 'info', msg: `artifact server at ${urls}` });
     },
   });
+  const cluster = new ClusterService({
+    ...(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}),
+    ...(args.context ? { context: args.context } : {}),
+    hosts: plan.hosts,
+    hostVars: (h) => world.view.hostVars(h),
+    runId,
+    onEvent: (e) => void dispatcher.emit(e),
+    onSecret: (secret) => dispatcher.secrets.add(secret),
+  });
   try {
     const summary = await runPlan({
       plan,
@@ -146,6 +160,7 @@ export async function run(args: RunArgs): Promise<number> {
       pool: world.pool((e) => void dispatcher.emit(e)),
       bmcPool,
       artifacts,
+      cluster,
       sshTarget: world.sshTarget,
       dispatcher,
       interrupt,
@@ -161,7 +176,7 @@ export async function run(args: RunArgs): Promise<number> {
     return summary.exitCode;
   } finally {
     // Sessions and served URLs never outlive the run, whatever happened.
-    await Promise.all([bmcPool.closeAll(), artifacts.close()]);
+    await Promise.all([bmcPool.closeAll(), artifacts.close(), cluster.close()]);
     output.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

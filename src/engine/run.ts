@@ -11,6 +11,7 @@ import { emptyStats, type HostOutcome, type HostStats } from '../core/result.js'
 import { ModuleFailure, type ModuleContext } from '../modules/contract.js';
 import type { BmcPool } from '../redfish/bmc-pool.js';
 import type { ArtifactService } from './artifacts.js';
+import { KUBECONFIG_VAR, type ClusterService } from './cluster-service.js';
 import type { SshPool, SshTarget } from '../ssh/types.js';
 import { HostLogs } from './host-logs.js';
 import { HostScope } from './host-scope.js';
@@ -33,6 +34,8 @@ export interface RunOptions {
   bmcPool?: BmcPool;
   /** The artifact server, started on first use; a host's artifacts are withdrawn when it is done. */
   artifacts?: ArtifactService;
+  /** The run's cluster client and informers, made on first use; closed when the run ends. */
+  cluster?: ClusterService;
   sshTarget: (host: string, vars: Vars) => SshTarget;
   dispatcher: EventDispatcher;
   interrupt: Interrupt;
@@ -191,7 +194,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
           : ExitCode.OK;
   const retryHosts = [...outcomes].filter(([, out]) => out !== 'ok').map(([h]) => h);
   // Sessions are deleted before the run is reported as ended (a BMC has few session slots).
-  await Promise.all([o.bmcPool?.closeAll(), o.artifacts?.close()]);
+  await Promise.all([o.bmcPool?.closeAll(), o.artifacts?.close(), o.cluster?.close()]);
   const retryFile = o.retryFiles && !o.check ? await writeRetryFile(plan.playbook, retryHosts).catch(() => undefined) : undefined;
   const summary: RunSummary = {
     exitCode,
@@ -260,6 +263,11 @@ function moduleContext(
     artifacts: () => {
       if (!o.artifacts) throw new ModuleFailure('no artifact server in this run');
       return o.artifacts.forHost(host);
+    },
+    cluster: () => {
+      if (!o.cluster) return Promise.reject(new ModuleFailure('no cluster access in this run'));
+      const kc = vars[KUBECONFIG_VAR];
+      return o.cluster.forHost(host, typeof kc === 'string' && kc.includes('{{') ? o.templar.renderString(kc, vars) : kc);
     },
     render: (template, extra) => o.templar.renderString(template, extra ? { ...vars, ...extra } : vars),
     evaluate: (expression, extra) => o.templar.evaluate(expression, extra ? { ...vars, ...extra } : vars),

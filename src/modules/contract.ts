@@ -6,6 +6,9 @@ import type { FleetEvent } from '../core/events.js';
 import type { TaskResult } from '../core/result.js';
 import type { SshConnection } from '../ssh/types.js';
 import type { BmcHandle } from '../redfish/bmc-pool.js';
+import type { ClusterInformers } from '../cluster/informer.js';
+import type { KubeClient } from '../cluster/kube-client.js';
+import type { NodeIdentity } from '../cluster/types.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -44,6 +47,22 @@ export interface ModuleContext {
    * host publishes is withdrawn when the host is done.
    */
   artifacts(): Promise<ArtifactPublisher>;
+  /**
+   * The cluster the host joins (kubeconfig from --kubeconfig, else KUBECONFIG, else the host's
+   * `fleetboot_kubeconfig`, else ~/.kube/config): one client and one list+watch per kind for the run.
+   */
+  cluster(): Promise<ClusterAccess>;
+}
+
+/** What the run shares about its cluster, for every host's steps. */
+export interface ClusterAccess {
+  client: KubeClient;
+  informers: ClusterInformers;
+  /** Every inventory host of the run that has a node identity, by node name (the CSR rules' allow-list). */
+  identities: ReadonlyMap<string, NodeIdentity>;
+  /** Inventory hosts whose client CSR fleetboot approved in this run (one per install attempt). */
+  clientApproved: Set<string>;
+  runId: string;
 }
 
 /** A published artifact as the BMC and host networks reach it. */

@@ -4,9 +4,10 @@
 // digest. The config itself never appears in the result, events or messages.
 
 import { readFile } from 'node:fs/promises';
+import type { TaskResult } from '../core/result.js';
 import { ignitionDigest } from '../coreos/ignition-digest.js';
 import { checkWorkerIgnition } from '../coreos/worker-ignition.js';
-import { ModuleFailure, type ModuleSpec } from './contract.js';
+import { ModuleFailure, type ModuleContext, type ModuleSpec } from './contract.js';
 import { fetchBack, httpFailure, httpGetBytes, onceByKey } from './coreos-fetch.js';
 
 export interface CoreosIgnitionArgs {
@@ -72,30 +73,44 @@ export const coreosIgnitionModule: ModuleSpec<CoreosIgnitionArgs> = {
   },
   async run(args, ctx) {
     const { bytes, what } = await readSource(args, (p) => ctx.resolvePath(p, 'files'), ctx.signal);
-    if ((args.validate ?? 'worker') === 'worker') {
-      const check = checkWorkerIgnition(bytes, `Ignition config (${what})`);
-      if (check.errors.length > 0) throw new ModuleFailure(check.errors.join('; '));
-      for (const w of check.warnings) ctx.emit({ kind: 'message', level: 'warning', msg: w });
-    }
-    const hash = ignitionDigest(bytes);
-    if (ctx.check) {
-      return { changed: false, failed: false, hash, size: bytes.length, msg: 'check mode: the config was read and hashed, not published' };
-    }
-    const publisher = await ctx.artifacts();
-    const published = await publisher.publishBytes({ name: args.name ?? 'config.ign', bytes });
-    const wrong = await fetchBack(published, publisher, ctx.signal, (got) => {
-      if (got.length !== bytes.length) return `got ${got.length} bytes, published ${bytes.length}`;
-      const digest = ignitionDigest(got);
-      return digest === hash ? undefined : `digest ${digest.slice(0, 23)}... does not match the published ${hash.slice(0, 23)}...`;
-    });
-    if (wrong) throw new ModuleFailure(`Ignition config published but ${wrong}`, { url: published.url, hash });
-    return {
-      changed: false,
-      failed: false,
-      url: published.url,
-      ...(published.httpsUrl ? { https_url: published.httpsUrl } : {}),
-      hash,
-      size: bytes.length,
-    };
+    return publishIgnition(bytes, what, args, ctx);
   },
 };
+
+/**
+ * What coreos.ignition does with the config's bytes, whatever their source (`what` names it in
+ * messages): validate, hash, publish for this host, fetch back through the advertised URLs and
+ * compare. The bytes never go into the result, events or messages.
+ */
+export async function publishIgnition(
+  bytes: Buffer,
+  what: string,
+  opts: { name?: string; validate?: 'worker' | 'none' },
+  ctx: ModuleContext,
+): Promise<TaskResult> {
+  if ((opts.validate ?? 'worker') === 'worker') {
+    const check = checkWorkerIgnition(bytes, `Ignition config (${what})`);
+    if (check.errors.length > 0) throw new ModuleFailure(check.errors.join('; '));
+    for (const w of check.warnings) ctx.emit({ kind: 'message', level: 'warning', msg: w });
+  }
+  const hash = ignitionDigest(bytes);
+  if (ctx.check) {
+    return { changed: false, failed: false, hash, size: bytes.length, msg: 'check mode: the config was read and hashed, not published' };
+  }
+  const publisher = await ctx.artifacts();
+  const published = await publisher.publishBytes({ name: opts.name ?? 'config.ign', bytes });
+  const wrong = await fetchBack(published, publisher, ctx.signal, (got) => {
+    if (got.length !== bytes.length) return `got ${got.length} bytes, published ${bytes.length}`;
+    const digest = ignitionDigest(got);
+    return digest === hash ? undefined : `digest ${digest.slice(0, 23)}... does not match the published ${hash.slice(0, 23)}...`;
+  });
+  if (wrong) throw new ModuleFailure(`Ignition config published but ${wrong}`, { url: published.url, hash });
+  return {
+    changed: false,
+    failed: false,
+    url: published.url,
+    ...(published.httpsUrl ? { https_url: published.httpsUrl } : {}),
+    hash,
+    size: bytes.length,
+  };
+}

@@ -172,6 +172,7 @@ export const coreosInstallModule: ModuleSpec<CoreosInstallArgs> = {
       errLines.push(...found.lines);
       if (errLines.length > 10 * KEEP_LINES) errLines.splice(0, errLines.length - KEEP_LINES);
     };
+    const installStarted = new Date().toISOString();
     const r = await conn.exec(cmd.command, {
       signal: ctx.signal,
       ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
@@ -191,7 +192,8 @@ export const coreosInstallModule: ModuleSpec<CoreosInstallArgs> = {
       stdout_lines: lines(r.stdout.replace(/[\r\n]+$/, '')).slice(-KEEP_LINES),
       stderr_lines: errLines.slice(-KEEP_LINES),
     };
-    if (rc === 0 && !r.timedOut) return { ...result, failed: false };
+    // cluster.join approves only CSRs created after this moment.
+    if (rc === 0 && !r.timedOut) return { ...result, failed: false, ansible_facts: { fleetboot_install_started: installStarted } };
     let msg: string;
     if (r.timedOut) msg = `coreos-installer timed out after ${(ctx.timeoutMs ?? 0) / 1000}s: its session was closed`;
     else if (r.rc === null) msg = `coreos-installer ended without an exit status (signal ${r.signal ?? 'none'}; the connection may have dropped)`;

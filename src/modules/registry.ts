@@ -19,6 +19,10 @@ import { redfishVirtualMediaModule } from './redfish-virtual-media.js';
 import { coreosIgnitionModule } from './coreos-ignition.js';
 import { coreosInstallModule } from './coreos-install.js';
 import { coreosLiveIsoModule } from './coreos-live-iso.js';
+import { clusterWorkerIgnitionModule } from './cluster-worker-ignition.js';
+import { clusterBootImagesModule } from './cluster-boot-images.js';
+import { clusterPreflightModule } from './cluster-preflight.js';
+import { clusterJoinModule } from './cluster-join.js';
 
 // Each spec is typed by its own arguments; the registry holds them by their common shape.
 type AnySpec = ModuleSpec<never>;
@@ -41,6 +45,10 @@ const BUILTIN: AnySpec[] = [
   coreosIgnitionModule,
   coreosLiveIsoModule,
   coreosInstallModule,
+  clusterWorkerIgnitionModule,
+  clusterBootImagesModule,
+  clusterPreflightModule,
+  clusterJoinModule,
 ];
 
 const PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];

@@ -124,6 +124,7 @@ describe('redfish quirk rows: each reproduced row makes the modules work on its 
       evaluate: unused('evaluate'),
       resolvePath: unused('resolvePath'),
       artifacts: unused('artifacts'),
+      cluster: unused('cluster'),
       reconnect: unused('reconnect'),
       bmc: async () => {
         const handle = await from.get(name, vars.bmc);

@@ -68,6 +68,7 @@ describe('simulated BMC: sessions expire after SessionTimeout', function () {
       signal: controller.signal,
       ssh: unused,
       artifacts: unused,
+      cluster: unused,
       render: unused,
       evaluate: unused,
       resolvePath: unused,

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { TaskResult } from '../../src/core/result.js';
-import { ModuleFailure, type ArtifactPublisher, type ModuleContext, type ModuleEvent, type ModuleSpec } from '../../src/modules/contract.js';
+import { ModuleFailure, type ArtifactPublisher, type ClusterAccess, type ModuleContext, type ModuleEvent, type ModuleSpec } from '../../src/modules/contract.js';
 import { Templar } from '../../src/playbook/template.js';
 import type { SshPool, SshTarget } from '../../src/ssh/types.js';
 import type { ArtifactServer } from '../../src/serve/server.js';
@@ -42,6 +42,11 @@ export interface ContextOptions {
   onEvent?: (event: ModuleEvent) => void;
   /** What `ctx.artifacts()` returns (see `serverPublisher`); without it, it rejects. */
   artifacts?: ArtifactPublisher | ((secrets: Set<string>) => ArtifactPublisher);
+  /**
+   * What `ctx.cluster()` returns: a ClusterService (asked as the engine asks it, with the host's
+   * `fleetboot_kubeconfig`) or a function; without it, it rejects.
+   */
+  cluster?: { forHost(host: string, kubeconfig: unknown): Promise<ClusterAccess> } | (() => Promise<ClusterAccess>);
 }
 
 /**
@@ -103,6 +108,11 @@ export function makeContext(o: ContextOptions): TestContext {
       const a = o.artifacts;
       if (!a) return Promise.reject(new Error('no artifact server in this test context'));
       return Promise.resolve(typeof a === 'function' ? a(secrets) : a);
+    },
+    cluster: () => {
+      const c = o.cluster;
+      if (!c) return Promise.reject(new Error('no cluster in this test context'));
+      return typeof c === 'function' ? c() : c.forHost(targetOf().host, vars['fleetboot_kubeconfig']);
     },
   };
   const output = (stream: 'stdout' | 'stderr'): string =>
