@@ -22,7 +22,7 @@ import { faultsFor, parseFaults, type FaultRule } from './faults.js';
 import { followBmc } from './host-lifecycle.js';
 import { HostMachine } from './host-machine.js';
 import { LabMirror } from './mirror.js';
-import { MAX_LAB_HOSTS, planHosts } from './host-plan.js';
+import { MAX_LAB_HOSTS, bmcAddress, planHosts } from './host-plan.js';
 import { ensureUserKey, newHostKey } from './keys.js';
 import { labPaths } from './lab-dir.js';
 import { renderWorkerIgnition } from './lab-files.js';
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
       port: h.port,
       arch: h.machine.arch,
       hostKey: publicKeys[i] ?? '',
-      ...(bmcPort !== undefined ? { bmc: { address: h.address, port: bmcPort, profile: profiles[i] ?? 'generic' } } : {}),
+      ...(bmcPort !== undefined ? { bmc: { address: bmcAddress(i), port: bmcPort, profile: profiles[i] ?? 'generic' } } : {}),
     })),
   };
   writeFileSync(`${paths.labJson}.tmp`, JSON.stringify(lab, null, 2));

@@ -53,7 +53,7 @@ function runningSystem(host: SimHost, kind: RunningSystem['kind'], spec: SystemS
 
 /** Follows `host`'s BMC from its first boot on; returns the unsubscription. */
 export function followBmc(host: SimHost, bmcs: BmcFleet, opts: LifecycleOptions = {}): () => void {
-  const server = bmcs.servers.find((s) => s.address === host.address);
+  const server = bmcs.serverOf(host.name);
   const state = server?.service.machine;
   let current: BootRecord | undefined;
   let chain = Promise.resolve();

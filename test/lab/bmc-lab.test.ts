@@ -72,7 +72,7 @@ describe('lab with simulated BMCs (integration; sushy and redfishtool as indepen
     );
     assert.match(readFileSync(join(dir, 'bmc-ca.pem'), 'utf8'), /^-----BEGIN CERTIFICATE-----/);
     assert.deepEqual(bmcs['node-002'], {
-      address: '127.10.0.2',
+      address: '127.20.0.2',
       port: lab.bmcPort,
       user: 'admin',
       password_file: join(dir, 'bmc-passwords', 'node-002'),

@@ -11,12 +11,12 @@ const HOSTS: LabHost[] = [
 const PATHS = { privateKey: '/labs/a/id_ed25519', knownHosts: '/labs/a/known_hosts' };
 
 describe('lab host plan and client files', () => {
-  it('names hosts node-001… and gives each its own loopback address, never 127.0.0.1', () => {
+  it('names hosts node-001… and gives each host and each BMC its own loopback address, never 127.0.0.1', () => {
     const plan = planHosts(500);
-    assert.deepEqual(plan[0], { name: 'node-001', address: '127.10.0.1' });
-    assert.deepEqual(plan[249], { name: 'node-250', address: '127.10.0.250' });
-    assert.deepEqual(plan[250], { name: 'node-251', address: '127.10.1.1' });
-    assert.equal(new Set(plan.map((h) => h.address)).size, 500);
+    assert.deepEqual(plan[0], { name: 'node-001', address: '127.10.0.1', bmcAddress: '127.20.0.1' });
+    assert.deepEqual(plan[249], { name: 'node-250', address: '127.10.0.250', bmcAddress: '127.20.0.250' });
+    assert.deepEqual(plan[250], { name: 'node-251', address: '127.10.1.1', bmcAddress: '127.20.1.1' });
+    assert.equal(new Set(plan.flatMap((h) => [h.address, h.bmcAddress])).size, 1000);
     assert.equal(planHosts(1000)[999]?.name, 'node-1000');
     assert.equal(planHosts(1000)[0]?.name, 'node-0001');
     assert.equal(planHosts(2, 'arm')[1]?.name, 'arm-002');
@@ -44,12 +44,12 @@ describe('lab host plan and client files', () => {
   });
 
   it('adds each host`s bmc (address, port, user, password_file, ca_file) when the lab has BMCs', () => {
-    const hosts: LabHost[] = HOSTS.map((h) => ({ ...h, bmc: { address: h.address, port: 8443, profile: 'generic' } }));
+    const hosts: LabHost[] = HOSTS.map((h) => ({ ...h, bmc: { address: h.address.replace('127.10.', '127.20.'), port: 8443, profile: 'generic' } }));
     const inv = parse(renderInventory(hosts, { ...PATHS, bmcCa: '/labs/a/bmc-ca.pem', bmcPasswords: '/labs/a/bmc-passwords' })) as {
       all: { children: { lab: { hosts: Record<string, Record<string, unknown>> } } };
     };
     assert.deepEqual(inv.all.children.lab.hosts['node-002']?.bmc, {
-      address: '127.10.0.2',
+      address: '127.20.0.2',
       port: 8443,
       user: 'admin',
       password_file: '/labs/a/bmc-passwords/node-002',

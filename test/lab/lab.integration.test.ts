@@ -68,7 +68,7 @@ describe('lab (integration, ssh2 client)', function () {
       ansible_host: '127.10.0.3',
       ansible_port: lab.port,
       arch: 'aarch64',
-      bmc: { address: '127.10.0.3', port: lab.bmcPort, user: 'admin', password_file: join(dir, 'bmc-passwords', 'node-003'), ca_file: join(dir, 'bmc-ca.pem') },
+      bmc: { address: '127.20.0.3', port: lab.bmcPort, user: 'admin', password_file: join(dir, 'bmc-passwords', 'node-003'), ca_file: join(dir, 'bmc-ca.pem') },
     });
   });
 

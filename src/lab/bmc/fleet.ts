@@ -1,5 +1,5 @@
 // All simulated BMCs of a lab: the CA and leaf certificates, one password per BMC (written to
-// DIR/bmc-passwords/<host>, mode 0600), and one HTTPS Redfish service per host address.
+// DIR/bmc-passwords/<host>, mode 0600), and one HTTPS Redfish service per host, on the BMC's own address.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -37,6 +37,8 @@ export interface BmcFleet {
    * over its open image reader (the live system reads its Ignition through it). Returns the removal.
    */
   onBoot(host: string, listener: BootListener): () => void;
+  /** The BMC of the lab host named `host`. */
+  serverOf(host: string): BmcServer | undefined;
   close(): Promise<void>;
 }
 
@@ -81,15 +83,15 @@ async function listenAll(servers: BmcServer[], port: number): Promise<number> {
 
 export async function startBmcs(opts: BmcFleetOptions): Promise<BmcFleet> {
   const ca = await makeLabCa();
-  const leaves = await makeLeaves(ca, opts.hosts.map((h) => h.address));
+  const leaves = await makeLeaves(ca, opts.hosts.map((h) => h.bmcAddress));
   await writeFile(opts.caFile, ca.certPem, { mode: 0o644 });
   await mkdir(opts.passwordsDir, { recursive: true, mode: 0o700 });
   const servers = await Promise.all(
     opts.hosts.map(async (h, i) => {
       const password = randomBytes(12).toString('base64url');
       await writeFile(join(opts.passwordsDir, h.name), `${password}\n`, { mode: 0o600 });
-      const leaf = leaves.get(h.address);
-      if (!leaf) throw new Error(`no certificate for ${h.address}`);
+      const leaf = leaves.get(h.bmcAddress);
+      if (!leaf) throw new Error(`no certificate for ${h.bmcAddress}`);
       const service = new BmcService({
         identity: { name: h.name, address: h.address, uuid: randomUUID(), serial: `LAB${String(i + 1).padStart(6, '0')}`, mac: labMac(h.address) },
         profile: BMC_PROFILES[opts.profiles[i] ?? 'generic'],
@@ -102,7 +104,7 @@ export async function startBmcs(opts: BmcFleetOptions): Promise<BmcFleet> {
           ...(opts.mediaCa !== undefined ? { ca: opts.mediaCa } : {}),
         },
       });
-      return new BmcServer(h.address, service, { key: leaf.keyPem, cert: leaf.certPem });
+      return new BmcServer(h.bmcAddress, service, { key: leaf.keyPem, cert: leaf.certPem });
     }),
   );
   const port = await listenAll(servers, opts.port);
@@ -115,6 +117,7 @@ export async function startBmcs(opts: BmcFleetOptions): Promise<BmcFleet> {
       if (!server) throw new Error(`no BMC for host ${host}`);
       return server.service.onBoot(listener);
     },
+    serverOf: (host) => byHost.get(host),
     close: async () => void (await Promise.all(servers.map((s) => s.close()))),
   };
 }

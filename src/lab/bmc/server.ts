@@ -1,4 +1,4 @@
-// The HTTPS listener of one simulated BMC, on its host's loopback address: reads a request,
+// The HTTPS listener of one simulated BMC, on the BMC's own loopback address: reads a request,
 // hands it to the BmcService, writes the answer. Counts requests in flight from arrival to the
 // end of the answer, so the lab can tell whether a client ever sent two at once.
 
