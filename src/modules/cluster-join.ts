@@ -8,6 +8,7 @@ import { toKubeArch } from '../coreos/architecture.js';
 import { errorMessage } from '../core/errors.js';
 import { CLOCK_SKEW_MS, judgeClientCsr, judgeServingCsr, type CsrRulesContext } from '../cluster/csr-rules.js';
 import type { V1CertificateSigningRequest, V1Node } from '../cluster/kube-client.js';
+import { APPROVE_REASON, DENY_REASON, approvalMessage, denialMessage } from '../cluster/approval-text.js';
 import { WaitAbortedError, WaitTimeoutError } from '../cluster/waiters.js';
 import { KUBELET_SERVING_SIGNER, NODE_USER_PREFIX, type CertificateSigningRequest, type CsrVerdict, type NodeIdentity } from '../cluster/types.js';
 import { ModuleFailure, type ClusterAccess, type ModuleContext, type ModuleSpec } from './contract.js';
@@ -24,7 +25,7 @@ import {
   nodeArchitecture,
   nodeReady,
   StrangerBook,
-} from './cluster-join-csrs.js';
+} from '../cluster/csr-cache.js';
 
 export interface ClusterJoinArgs {
   node_name?: string;
@@ -36,12 +37,7 @@ export interface ClusterJoinArgs {
   arch?: string;
 }
 
-export const APPROVE_REASON = 'FleetbootApprove';
-export const DENY_REASON = 'FleetbootDeny';
 const INSTALL_FACT = 'fleetboot_install_started';
-// Named in the approval's message, so whoever reads the CSR later sees what fleetboot checked.
-const CLIENT_CHECKS = 'requester and groups, signer, usages, the PKCS#10 signature, subject, no SANs or extensions, creation after the install began, no Node yet, the only pending claim';
-const SERVING_CHECKS = 'requester and groups, signer, usages, the PKCS#10 signature, subject, every SAN one of the host\'s inventory names or IPs, the Node registered';
 
 type Phase = 'client' | 'serving' | 'ready';
 
@@ -66,6 +62,11 @@ class Join {
     readonly installStart: Date,
     readonly deny: boolean,
   ) {}
+
+  /** Who approves, in the conditions' messages. */
+  get by(): string {
+    return `fleetboot run ${this.cluster.runId}`;
+  }
 
   get nodeName(): string {
     return this.id.nodeName;
@@ -131,7 +132,7 @@ class Join {
     let denied = '';
     if (v.action === 'deny') {
       try {
-        await this.cluster.client.denyCsr(csr, { reason: DENY_REASON, message: `denied by fleetboot run ${this.cluster.runId} for inventory host ${this.id.host}: ${v.rule}: ${v.reason}` }, { host: this.id.host });
+        await this.cluster.client.denyCsr(csr, { reason: DENY_REASON, message: denialMessage(this.by, this.id.host, v.rule, v.reason) }, { host: this.id.host });
         denied = ' (denied)';
       } catch (err) {
         denied = ` (deny failed: ${errorMessage(err)})`;
@@ -141,8 +142,7 @@ class Join {
   }
 
   async approve(csr: V1CertificateSigningRequest, kind: 'client' | 'serving'): Promise<boolean> {
-    const checks = kind === 'client' ? CLIENT_CHECKS : SERVING_CHECKS;
-    const message = `approved by fleetboot run ${this.cluster.runId} for inventory host ${this.id.host} (node ${this.nodeName}) after checking ${checks}`;
+    const message = approvalMessage(this.by, kind, this.id.host, this.nodeName);
     try {
       await this.cluster.client.approveCsr(csr, { reason: APPROVE_REASON, message }, { host: this.id.host });
     } catch (err) {
@@ -188,6 +188,14 @@ class Join {
         return true;
       }
       await this.refused(v, csr);
+    }
+    // Two claims at once will not resolve by waiting: this join never approves either of them.
+    if (this.contested.size > 0) {
+      const names = [...this.contested];
+      throw this.failure(
+        'client',
+        `client phase: ${this.contested.size} bootstrap CSRs claimed node ${this.nodeName} at once (${names.join(', ')}): someone else holds the bootstrap token, so fleetboot approves neither; find who, delete these CSRs (oc delete csr ${names.join(' ')}), restart the kubelet on ${this.id.host} and run again`,
+      );
     }
     return false;
   }

@@ -11,7 +11,8 @@ import { renderWorkerIgnition } from '../../src/lab/lab-files.js';
 import { createKubeClient, type KubeClient, type V1CertificateSigningRequest } from '../../src/cluster/kube-client.js';
 import { ClusterInformers, csrNodeNames } from '../../src/cluster/informer.js';
 import { indexNodeIdentities, nodeIdentityFromVars } from '../../src/cluster/node-identity.js';
-import { APPROVE_REASON, clusterJoinModule, type ClusterJoinArgs } from '../../src/modules/cluster-join.js';
+import { APPROVE_REASON } from '../../src/cluster/approval-text.js';
+import { clusterJoinModule, type ClusterJoinArgs } from '../../src/modules/cluster-join.js';
 import { ModuleFailure, type ClusterAccess, type ModuleContext, type ModuleEvent } from '../../src/modules/contract.js';
 import type { TaskResult } from '../../src/core/result.js';
 
@@ -123,15 +124,15 @@ describe('cluster.join on the lab cluster', function () {
     assert.deepEqual(condition(await client.getCsr(late.metadata.name)), []);
   });
 
-  it('two client CSRs claiming one node: approves neither, reports both (duplicate-claim)', async () => {
+  it('two client CSRs claiming one node: approves neither, reports both (duplicate-claim), fails at once', async () => {
     faults.set('w2', { impostor: 'client' });
     void boot(nodeOf('w2'));
     // Both CSRs are there before the join looks (one arriving after an approval is the next case's).
     const claims = (): number => access.informers.csrs.list().filter((c) => c.spec.signerName.endsWith('client-kubelet') && !c.status?.conditions?.length && c.spec.username?.endsWith('node-bootstrapper') && csrClaims(c, 'w2')).length;
     if (claims() < 2) await access.informers.waitFor('csrs', () => claims() >= 2, { key: 'w2' });
-    const j = join('w2', { client_timeout: 1.5 });
+    const j = join('w2', { client_timeout: 3600 });
     const err = await failure(j.promise);
-    assert.match(err.message, /^client phase: no client CSR within 1\.5 s \(client_timeout\); refused: .*duplicate-claim/);
+    assert.match(err.message, /^client phase: 2 bootstrap CSRs claimed node w2 at once \(node-csr-\S+, node-csr-\S+\): someone else holds the bootstrap token, so fleetboot approves neither; .*\(oc delete csr node-csr-\S+ node-csr-\S+\), restart the kubelet on w2/);
     const strangers = err.result.strangers as Array<{ name: string; rule: string; reason: string }>;
     assert.equal(strangers.length, 2);
     assert.ok(strangers.every((s) => s.rule === 'duplicate-claim'));

@@ -1,11 +1,11 @@
-// What cluster.join reads out of the informers' caches, as small pure helpers: which CSRs concern
-// a node (by the name they claim, or by the host's addresses in their SANs), whether a Node is
-// Ready and of which architecture, and the book of strangers a join has reported.
+// What cluster.join and the approver read out of the informers' caches, as small pure helpers:
+// which CSRs concern a node (by the name they claim, or by the host's addresses in their SANs),
+// whether a Node is Ready and of which architecture, and the book of strangers a join reported.
 
-import { parseCsrRequest } from '../cluster/csr-parse.js';
-import { claimedNodeNames, isPending } from '../cluster/csr-rules.js';
-import { canonicalIp, asciiLower } from '../cluster/node-identity.js';
-import type { V1CertificateSigningRequest, V1Node } from '../cluster/kube-client.js';
+import { parseCsrRequest } from './csr-parse.js';
+import { claimedNodeNames, isPending } from './csr-rules.js';
+import { canonicalIp, asciiLower } from './node-identity.js';
+import type { V1CertificateSigningRequest, V1Node } from './kube-client.js';
 import {
   KUBELET_CLIENT_SIGNER,
   KUBELET_SERVING_SIGNER,
@@ -14,7 +14,7 @@ import {
   type CsrRefuseVerdict,
   type CsrRuleId,
   type NodeIdentity,
-} from '../cluster/types.js';
+} from './types.js';
 
 /** A stranger as the result and the report list it: never the PEM. */
 export interface StrangerEntry {
