@@ -36,6 +36,11 @@ export function csrName(csr: V1CertificateSigningRequest): string {
   return csr.metadata?.name ?? '';
 }
 
+/** Identifies one CSR across its versions (its uid; its name where the object has none). */
+export function csrUid(csr: V1CertificateSigningRequest): string {
+  return csr.metadata?.uid ?? csrName(csr);
+}
+
 /** Identifies one version of one CSR (a waiter wakes only for versions not yet judged). */
 export function csrVersion(csr: V1CertificateSigningRequest): string {
   return `${csr.metadata?.uid ?? csrName(csr)}@${csr.metadata?.resourceVersion ?? ''}`;

@@ -4,6 +4,7 @@
 // run's shared informers when it changes (no polling); each phase has its own deadline. A CSR
 // that fails a rule stays pending (or is denied, when asked) and is reported with that rule.
 
+import { setTimeout as delay } from 'node:timers/promises';
 import { toKubeArch } from '../coreos/architecture.js';
 import { errorMessage } from '../core/errors.js';
 import { CLOCK_SKEW_MS, judgeClientCsr, judgeServingCsr, type CsrRulesContext } from '../cluster/csr-rules.js';
@@ -17,6 +18,7 @@ import {
   claimsNode,
   creationMs,
   csrName,
+  csrUid,
   csrVersion,
   isApproved,
   isPendingClient,
@@ -35,6 +37,11 @@ export interface ClusterJoinArgs {
   ready_timeout?: number;
   deny_strangers?: boolean;
   arch?: string;
+  /**
+   * Seconds a bootstrap CSR must be seen pending, alone, before it is approved (default 2): a rival
+   * filed just after the kubelet's own is then seen, and neither is approved.
+   */
+  client_settle?: number;
 }
 
 const INSTALL_FACT = 'fleetboot_install_started';
@@ -49,6 +56,10 @@ class Join {
   /** CSRs once seen claiming this node together with another: never approved by this join. */
   private readonly contested = new Set<string>();
   private nodeVersion = '';
+  /** When this join first saw each pending bootstrap CSR, by uid. */
+  private readonly firstSeen = new Map<string, number>();
+  /** A settling CSR's due time: the next wake comes no later. */
+  private recheckAt: number | undefined;
   clientCsr: string | undefined;
   approvedAny = false;
   servingCsr: string | undefined;
@@ -61,6 +72,7 @@ class Join {
     readonly id: NodeIdentity,
     readonly installStart: Date,
     readonly deny: boolean,
+    readonly settleMs: number,
   ) {}
 
   /** Who approves, in the conditions' messages. */
@@ -116,10 +128,14 @@ class Join {
       this.cluster.informers.waitFor('csrs', (csr) => !this.judged.has(csrVersion(csr)), common),
       this.cluster.informers.waitFor('nodes', (n) => (n.metadata?.resourceVersion ?? '') !== this.nodeVersion, common),
     ];
+    const recheck = this.recheckAt;
+    this.recheckAt = undefined;
+    const settled = recheck !== undefined && recheck < deadline ? [delay(Math.max(0, recheck - Date.now()), undefined, { signal })] : [];
     try {
-      await Promise.race(waits);
+      await Promise.race([...waits, ...settled]);
     } finally {
       local.abort();
+      for (const w of settled) w.catch(() => undefined);
       // The loser rejects with an abort; nothing to hear from it.
       for (const w of waits) w.catch(() => undefined);
       this.nodeVersion = this.node()?.metadata?.resourceVersion ?? '';
@@ -166,6 +182,8 @@ class Join {
       return true;
     }
     if (candidates.length === 0) return false;
+    const now = Date.now();
+    for (const csr of candidates) if (!this.firstSeen.has(csrUid(csr))) this.firstSeen.set(csrUid(csr), now);
     const rules = this.rulesContext();
     const verdicts: Array<[V1CertificateSigningRequest, CsrVerdict]> = [];
     for (const csr of candidates) {
@@ -182,6 +200,11 @@ class Join {
         continue;
       }
       if (v.action === 'approve') {
+        const wait = (this.firstSeen.get(csrUid(csr)) ?? now) + this.settleMs - Date.now();
+        if (wait > 0) {
+          this.recheckAt = Math.min(this.recheckAt ?? Infinity, Date.now() + wait);
+          continue;
+        }
         if (!(await this.approve(csr, 'client'))) continue;
         this.clientCsr = v.csr;
         this.cluster.clientApproved.add(this.id.host);
@@ -306,6 +329,7 @@ class Join {
   }
 }
 
+
 function seconds(ms: number): number {
   return Math.round(ms / 100) / 10;
 }
@@ -364,6 +388,7 @@ export const clusterJoinModule: ModuleSpec<ClusterJoinArgs> = {
       ready_timeout: { type: 'number', exclusiveMinimum: 0 },
       deny_strangers: { type: 'boolean' },
       arch: { type: 'string', minLength: 1 },
+      client_settle: { type: 'number', minimum: 0 },
     },
   },
   async run(args, ctx) {
@@ -372,7 +397,7 @@ export const clusterJoinModule: ModuleSpec<ClusterJoinArgs> = {
     const arch = expectedArch(args, ctx.vars);
     const cluster = await ctx.cluster();
     const id = identityOf(cluster, ctx.host, args.node_name);
-    const j = new Join(ctx, cluster, id, installStart, args.deny_strangers ?? false);
+    const j = new Join(ctx, cluster, id, installStart, args.deny_strangers ?? false, (args.client_settle ?? 2) * 1000);
     await cluster.informers.nodes.start();
     await cluster.informers.csrs.start();
 
