@@ -56,6 +56,12 @@ export function followBmc(host: SimHost, bmcs: BmcFleet, opts: LifecycleOptions 
   const server = bmcs.serverOf(host.name);
   const state = server?.service.machine;
   let current: BootRecord | undefined;
+  /** The boot whose system answers SSH now: a system of an earlier boot must not, even before it is stopped. */
+  let upFor: BootRecord | undefined;
+  const bootSystem = (boot: BootRecord, system: Parameters<SimHost['boot']>[0]): Promise<void> => {
+    upFor = boot;
+    return host.boot(system);
+  };
   let chain = Promise.resolve();
   /** Installs whose first boot and pivot are done: later boots of them start the kubelet at once. */
   const pivoted = new WeakSet<object>();
@@ -70,7 +76,7 @@ export function followBmc(host: SimHost, bmcs: BmcFleet, opts: LifecycleOptions 
   const onBoot = (boot: BootRecord, reader: MediaReader | null): void => {
     current = boot;
     // Driven by its BMC from now on: up only while powered on and running the boot last reported.
-    host.gate = () => state?.power === 'On' && state.boots[state.boots.length - 1] === current && host.machine.boot !== 'off';
+    host.gate = () => state?.power === 'On' && state.boots[state.boots.length - 1] === current && upFor === current && host.machine.boot !== 'off';
     chain = chain
       .then(() => bootInto(boot, reader))
       .catch((err: unknown) => note(`boot failed in the lab: ${String(err)}`))
@@ -100,7 +106,7 @@ export function followBmc(host: SimHost, bmcs: BmcFleet, opts: LifecycleOptions 
       host.machine.media = { size: live.size, volumeId: live.volumeId };
       await delay(opts.bootMs ?? 100);
       if (current !== boot) return;
-      await host.boot(runningSystem(host, 'live', live.spec));
+      await bootSystem(boot, runningSystem(host, 'live', live.spec));
       note(`live system up from ${boot.image ?? '?'} (${reader.stats.requests} range reads, ${reader.stats.bytes} bytes)${live.spec.problem ? `, but ${live.spec.problem}` : ''}`);
       return;
     }
@@ -114,7 +120,7 @@ export function followBmc(host: SimHost, bmcs: BmcFleet, opts: LifecycleOptions 
     if (current !== boot) return;
     const kargs = rec.appendKargs.filter((k) => !rec.deleteKargs.includes(k));
     const spec = systemFromIgnition(rec.ignition);
-    await host.boot(runningSystem(host, 'installed', spec, kargs));
+    await bootSystem(boot, runningSystem(host, 'installed', spec, kargs));
     note(`installed system up from ${rec.disk}`);
     if (!opts.cluster || !isWorkerPointer(rec.ignition)) return;
     const t = opts.join ?? QUICK_JOIN;
@@ -127,7 +133,7 @@ export function followBmc(host: SimHost, bmcs: BmcFleet, opts: LifecycleOptions 
       await delay(t.pivotRebootMs);
       if (current !== boot) return;
       pivoted.add(rec);
-      await host.boot(runningSystem(host, 'installed', spec, kargs));
+      await bootSystem(boot, runningSystem(host, 'installed', spec, kargs));
       note(`installed system up from ${rec.disk} on the cluster's OS image`);
     }
     if (joining.has(rec)) return;

@@ -97,11 +97,20 @@ export async function connectSsh(target: SshTarget, options: ConnectOptions = {}
     }
 
     const hostVerifier = (blob: Buffer, verify: VerifyCallback): void => {
-      void decidePresentedKey(target, blob).then((decision) => {
-        if (!decision.accept) refusal = decision.message;
-        else if (decision.reason === 'new') newKey = decision.key;
-        verify(decision.accept);
-      });
+      void decidePresentedKey(target, blob)
+        .then((decision) => {
+          if (!decision.accept) refusal = decision.message;
+          else if (decision.reason === 'new') newKey = decision.key;
+          // The decision reads known_hosts: the connection may have closed or been given up
+          // meanwhile, and ssh2 throws when told the verdict about a connection already gone.
+          if (settled) return;
+          try {
+            verify(decision.accept);
+          } catch (err) {
+            fail(refusal ?? 'connection closed by the server while its host key was checked', err);
+          }
+        })
+        .catch((err: unknown) => fail(`cannot check the host key: ${err instanceof Error ? err.message : String(err)}`, err));
     };
 
     client.on('error', onError);
