@@ -7,12 +7,31 @@ import { labDown, labStatus, labUp } from '../lab/control.js';
 import { DEFAULT_FORKS, run } from './run-command.js';
 import { positiveInt } from './options.js';
 import { packageRoot } from './version.js';
+import { createKubeClient } from '../cluster/kube-client.js';
+import { loadKubeconfig } from '../cluster/kubeconfig.js';
+import { errorMessage } from '../core/errors.js';
+import { formatNodesTable } from '../output/nodes-table.js';
 
 interface DemoArgs {
   hosts: number;
   dir: string;
   json: boolean;
   verbose: number;
+}
+
+/** The lab cluster's Nodes as kubectl shows them: the end of every host's story. */
+async function labNodes(kubeconfig: string): Promise<string> {
+  try {
+    const client = await createKubeClient(loadKubeconfig({ kubeconfig }).kubeConfig);
+    try {
+      const nodes = await client.list('nodes');
+      return `\nNodes of the lab cluster (kubectl --kubeconfig ${kubeconfig} get nodes):\n${formatNodesTable(nodes.items)}`;
+    } finally {
+      client.close();
+    }
+  } catch (err) {
+    return `\n[WARNING]: could not list the lab cluster's Nodes: ${errorMessage(err)}\n`;
+  }
 }
 
 export function demoCommand(setCode: (c: number) => void): CommandModule<object, DemoArgs> {
@@ -46,6 +65,7 @@ export function demoCommand(setCode: (c: number) => void): CommandModule<object,
             'retry-file': false,
           }),
         );
+        if (!args.json) process.stdout.write(await labNodes(join(dir, 'kubeconfig')));
       } finally {
         await labDown(dir);
         process.stdout.write(`Lab stopped. Run logs and journal: .fleetboot/runs/ (newest last).\n`);

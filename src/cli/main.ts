@@ -4,6 +4,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, FleetbootError } from '../core/errors.js';
+import { approveCommand } from './approve-command.js';
 import { inventoryCommand } from './inventory-command.js';
 import { labCommand } from './lab-command.js';
 import { demoCommand } from './demo-command.js';
@@ -29,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
     .command(demoCommand(setCode))
     .command(isoCommand(setCode))
     .command(serveCommand(setCode))
-    .demandCommand(1, 'name a command: run, inventory, lab, iso, serve or demo (see --help)')
+    .command(approveCommand(setCode))
+    .demandCommand(1, 'name a command: run, inventory, lab, iso, serve, approve or demo (see --help)')
     .strict()
     .recommendCommands()
     .version(version())

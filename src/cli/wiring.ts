@@ -107,6 +107,14 @@ export async function loadInventoryForCli(sources: string[], limit?: string): Pr
   };
 }
 
+/** The inventory's hosts (after `--limit`) and their variables, for commands that run no playbook. */
+export async function loadInventoryHosts(sources: string[], limit?: string): Promise<{ hosts: string[]; hostVars: (host: string) => Vars }> {
+  const inv = await loadInventory(sources);
+  const view = inventoryView(inv);
+  const all = view.select('all');
+  return { hosts: limit ? applyLimit(inv, all, limit).hosts : all, hostVars: (h) => view.hostVars(h) };
+}
+
 /** `inventory validate`: every problem, one line each. */
 export async function validateInventory(sources: string[]): Promise<{ errors: ParseError[]; warnings: string[]; hosts: number; groups: number }> {
   const check = await checkInventory(sources);

@@ -11,7 +11,7 @@ import PQueue from 'p-queue';
 import { errorMessage } from '../core/errors.js';
 import { APPROVE_REASON, DENY_REASON, approvalMessage, denialMessage } from './approval-text.js';
 import { CLIENT_WINDOW_MS, CLOCK_SKEW_MS, claimedNodeNames, judgeCsr, type CsrRulesContext } from './csr-rules.js';
-import { asRuleCsr, creationMs, csrName, csrUid, isApproved, isPendingClient, isPendingServing } from './csr-cache.js';
+import { asRuleCsr, creationMs, csrName, csrUid, isApproved, isPendingClient, isPendingServing, namesHostAddresses } from './csr-cache.js';
 import type { ClusterInformers } from './informer.js';
 import type { KubeClient, V1CertificateSigningRequest } from './kube-client.js';
 import { KUBELET_CLIENT_SIGNER, NODE_BOOTSTRAPPER, NODE_USER_PREFIX, type CertificateSigningRequest, type CsrVerdict, type NodeIdentity } from './types.js';
@@ -83,7 +83,10 @@ export class Approver {
     const { csrs, nodes } = this.o.informers;
     this.unsubscribe.push(
       csrs.subscribe((type, csr) => {
-        if (type !== 'delete' && (isPendingClient(csr) || isPendingServing(csr))) this.schedule();
+        if (type === 'delete' || !(isPendingClient(csr) || isPendingServing(csr))) return;
+        // A bootstrap CSR settles from when it arrived, not from when a pass first looks at it.
+        if (!this.firstSeen.has(csrUid(csr))) this.firstSeen.set(csrUid(csr), this.now().getTime());
+        this.schedule();
       }),
       nodes.subscribe((type, node) => {
         const name = node.metadata?.name ?? '';
@@ -193,7 +196,7 @@ export class Approver {
       this.report(csr, v);
     }
     if (recheckIn !== Infinity && !this.stopped) this.recheckAfter(recheckIn);
-    await this.requests.onIdle();
+    // Approvals drain while the next pass judges what came meanwhile (`decided` keeps them apart).
   }
 
   private async approve(csr: V1CertificateSigningRequest, v: Extract<CsrVerdict, { action: 'approve' }>): Promise<void> {
@@ -215,7 +218,7 @@ export class Approver {
   private report(csr: V1CertificateSigningRequest, v: Extract<CsrVerdict, { action: 'leave' | 'deny' }>): void {
     if (this.reported.get(v.csr) === v.rule) return;
     this.reported.set(v.csr, v.rule);
-    if (notOurs(csr, v)) {
+    if (notOurs(csr, v, this.o.identities)) {
       this.decide({ outcome: 'ignored', verdict: v });
       return;
     }
@@ -279,28 +282,27 @@ export class Approver {
     for (const csr of all) {
       if (csr.spec?.signerName !== KUBELET_CLIENT_SIGNER || csr.spec.username !== NODE_BOOTSTRAPPER || !isApproved(csr)) continue;
       if ((creationMs(csr) ?? 0) < start.getTime() - CLOCK_SKEW_MS) continue;
-      for (const id of this.o.identities.values()) if (!existingNodes.has(id.nodeName) && claimsAsClient(csr, id.nodeName)) clientApprovedHosts.add(id.host);
+      const c = asRuleCsr(csr);
+      const names = c ? claimedNodeNames(c) : [];
+      const id = names.length === 1 ? this.o.identities.get(names[0] ?? '') : undefined;
+      if (id && !existingNodes.has(id.nodeName)) clientApprovedHosts.add(id.host);
     }
     return { identities: this.o.identities, existingNodes, clientApprovedHosts, installStartByHost, pendingClientCsrs, now, deny: this.o.deny };
   }
 }
 
 
-/** True when a bootstrap CSR's PKCS#10 names exactly `nodeName` (for counting approvals only). */
-function claimsAsClient(csr: V1CertificateSigningRequest, nodeName: string): boolean {
-  const c = asRuleCsr(csr);
-  const names = c ? claimedNodeNames(c) : [];
-  return names.length === 1 && names[0] === nodeName;
-}
-
 /**
- * Other signers, and a node renewing its own client certificate (requester `system:node:X` for
- * CN `system:node:X`: kube-controller-manager approves those), are not fleetboot's: not strangers.
+ * Not fleetboot's, so no stranger: other signers; a node renewing its own client certificate
+ * (requester `system:node:X` for CN `system:node:X`: kube-controller-manager approves those); and
+ * CSRs of nodes outside the inventory that name none of its hosts' names or addresses.
  */
-function notOurs(csr: V1CertificateSigningRequest, v: Extract<CsrVerdict, { action: 'leave' | 'deny' }>): boolean {
+function notOurs(csr: V1CertificateSigningRequest, v: Extract<CsrVerdict, { action: 'leave' | 'deny' }>, identities: ReadonlyMap<string, NodeIdentity>): boolean {
   if (v.rule === 'signer') return true;
-  if (v.kind !== 'client' || v.rule !== 'requester') return false;
   const c = asRuleCsr(csr);
   const user = csr.spec?.username ?? '';
-  return c !== undefined && user.startsWith(NODE_USER_PREFIX) && claimedNodeNames(c).includes(user.slice(NODE_USER_PREFIX.length));
+  if (v.kind === 'client' && v.rule === 'requester' && c && user.startsWith(NODE_USER_PREFIX) && claimedNodeNames(c).includes(user.slice(NODE_USER_PREFIX.length))) return true;
+  if (v.host !== undefined) return false;
+  for (const id of identities.values()) if (namesHostAddresses(csr, id)) return false;
+  return true;
 }

@@ -51,8 +51,25 @@ export interface ParsedCsr {
 
 export type CsrParseResult = { ok: true; csr: ParsedCsr } | { ok: false; reason: string };
 
+// Every watch event brings a new object with the same spec.request: parses are kept by the request
+// text (a PKCS#10 never changes under a CSR), a bounded map, oldest dropped first.
+const PARSE_CACHE_SIZE = 8192;
+const parsedByRequest = new Map<string, CsrParseResult>();
+const verified = new WeakMap<ParsedCsr, Promise<boolean>>();
+
 /** Parses `spec.request` (base64 of the PEM, as the API returns it). Does not verify the signature. */
 export function parseCsrRequest(request: string): CsrParseResult {
+  const cached = parsedByRequest.get(request);
+  if (cached) return cached;
+  const result = parseCsrRequestOnce(request);
+  if (typeof request === 'string') {
+    if (parsedByRequest.size >= PARSE_CACHE_SIZE) parsedByRequest.delete(parsedByRequest.keys().next().value as string);
+    parsedByRequest.set(request, result);
+  }
+  return result;
+}
+
+function parseCsrRequestOnce(request: string): CsrParseResult {
   if (typeof request !== 'string' || request.length === 0) return fail('spec.request is empty');
   // Go encodes []byte with padded standard base64; anything else is not what the API returns.
   if (request.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(request)) {
@@ -126,12 +143,13 @@ export function parseCsrDer(der: Uint8Array): CsrParseResult {
 }
 
 /** Verifies the PKCS#10 self-signature (RSA, ECDSA P-256/P-384, …); false on any failure. */
-export async function verifyCsrSignature(parsed: ParsedCsr): Promise<boolean> {
-  try {
-    return await parsed.request.verify();
-  } catch {
-    return false;
+export function verifyCsrSignature(parsed: ParsedCsr): Promise<boolean> {
+  let v = verified.get(parsed);
+  if (!v) {
+    v = parsed.request.verify().catch(() => false);
+    verified.set(parsed, v);
   }
+  return v;
 }
 
 /** Every CN of the subject, in order. */

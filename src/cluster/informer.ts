@@ -87,6 +87,8 @@ export class ResourceInformer<K extends WatchedKind> {
   private retryTimer: NodeJS.Timeout | undefined;
   private current: WatchHandle | undefined;
   private lastError: string | undefined;
+  /** A first list refused for want of rights (401/403): waiting will not mend it. */
+  private refused: KubeApiError | undefined;
   /** Lists and watch connections made so far (one each per kind when nothing goes wrong). */
   readonly stats = { lists: 0, watches: 0, reconnects: 0, relists: 0 };
 
@@ -105,9 +107,14 @@ export class ResourceInformer<K extends WatchedKind> {
     this.lw.on('error', (err) => this.failed(err));
   }
 
-  /** Starts the list+watch once; resolves after the first list (or its first failure, retried). */
+  /**
+   * Starts the list+watch once; resolves after the first list (or its first failure, retried),
+   * rejects when the API refuses the first list for want of rights (401/403): no retry mends that.
+   */
   start(): Promise<void> {
-    this.started ??= this.lw.start();
+    this.started ??= this.lw.start().then(() => {
+      if (this.refused) throw this.refused;
+    });
     return this.started;
   }
 
@@ -253,6 +260,12 @@ export class ResourceInformer<K extends WatchedKind> {
   private failed(err: unknown): void {
     if (this.stopped) return;
     this.lastError = errorMessage(err);
+    if (this.stats.lists <= 1 && this.lw.list().length === 0 && err instanceof KubeApiError && (err.status === 401 || err.status === 403)) {
+      this.refused = err;
+      this.emit(`list ${this.kind} refused`, `${this.lastError}; not retrying`);
+      this.waiters.rejectAll(err);
+      return;
+    }
     const delay = Math.round(this.delayMs * (0.8 + Math.random() * 0.4));
     this.delayMs = Math.min(this.delayMs * 2, this.backoffMax);
     this.stats.reconnects++;

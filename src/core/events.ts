@@ -119,6 +119,24 @@ export interface MessageEvent {
   msg: string;
 }
 
+/** What `fleetboot approve` did with one CSR (once per CSR and rule). */
+export interface CsrDecisionEvent {
+  kind: 'csr.decision';
+  /** approved/denied: written by fleetboot; left: a rule failed, stays pending; ignored: not fleetboot's; failed: the API refused. */
+  outcome: 'approved' | 'denied' | 'left' | 'ignored' | 'failed';
+  csr: string;
+  csrKind: 'client' | 'serving' | 'other';
+  /** The inventory host and node it concerns, when it names one. */
+  host?: string;
+  node?: string;
+  /** The rule it failed (not for approved). */
+  rule?: string;
+  reason: string;
+  /** From the CSR's creation to its approval. */
+  latencyMs?: number;
+  error?: string;
+}
+
 export type FleetEvent =
   | RunStartEvent
   | PlayStartEvent
@@ -133,7 +151,8 @@ export type FleetEvent =
   | RunEndEvent
   | InterruptEvent
   | TransportEvent
-  | MessageEvent;
+  | MessageEvent
+  | CsrDecisionEvent;
 
 export type EventKind = FleetEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<FleetEvent, { kind: K }>;

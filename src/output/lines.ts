@@ -22,6 +22,28 @@ export function warningLine(paint: Paint, msg: string, host?: string): string {
   return paint('brightPurple', `[WARNING]: ${host ? `[${host}] ` : ''}${msg}`);
 }
 
+/** `fleetboot approve`'s line for one CSR: approvals and denials always, refusals as warnings, the rest at -v. */
+export function csrDecisionLines(p: Paint, v: number, e: EventOf<'csr.decision'>): string[] {
+  const who = e.host ? `[${e.host}] ` : '';
+  const node = e.node ? ` (node ${e.node})` : '';
+  const what = `${e.csrKind} CSR ${e.csr}${node}`;
+  const why = `${e.rule ? `rule ${e.rule}: ` : ''}${oneLine(e.reason)}`;
+  switch (e.outcome) {
+    case 'approved': {
+      const after = e.latencyMs !== undefined ? `, ${(e.latencyMs / 1000).toFixed(1)} s after it was filed` : '';
+      return [p(STATE_COLOR.ok, `approved: ${who}${what}${after}`)];
+    }
+    case 'denied':
+      return [p(STATE_COLOR.failed, `denied: ${who}${what}: ${why}`)];
+    case 'left':
+      return [warningLine(p, `CSR ${e.csr} not approved${node}: ${why}${e.error ? ` (${oneLine(e.error)})` : ''}`, e.host)];
+    case 'failed':
+      return [warningLine(p, `${what}: approval failed: ${oneLine(e.error ?? e.reason)}`, e.host)];
+    case 'ignored':
+      return v >= 1 ? [p('darkGray', `ignored: ${what}: ${why}`)] : [];
+  }
+}
+
 export class LinesFormatter {
   private readonly paint: Paint;
   /** Output not yet ended by a newline, per host and stream. */
@@ -84,6 +106,7 @@ export class LinesFormatter {
         const text = `${e.host ? `[${e.host}] ` : ''}${e.msg}`;
         return [e.level === 'debug' ? p('darkGray', text) : text];
       },
+      'csr.decision': (e) => csrDecisionLines(p, v, e),
     };
   }
 

@@ -141,6 +141,7 @@ export class LiveState {
     },
     transport: () => {},
     message: () => {},
+    'csr.decision': () => {},
   };
 
   apply(event: FleetEvent, now: number): void {

@@ -6,7 +6,7 @@
 
 import type { LabCa } from '../bmc/certs.js';
 import { ApiError, alreadyExists, conflict, forbidden, invalid, notFound, type StatusCause } from './api-error.js';
-import { authorize, type Access, type Identity, type Verb } from './auth.js';
+import { authorize, mayApprove, type Access, type Identity, type Verb } from './auth.js';
 import { parseCsrRequest } from './csr-parse.js';
 import { CLIENT_SIGNER, SERVING_SIGNER, stampConditions, signerRefusal, validateApprovalUpdate, validateCreateSpec, type Condition } from './csr-validation.js';
 import { fieldSelector, labelSelector, type Predicate } from './selectors.js';
@@ -55,7 +55,7 @@ export class ClusterApi {
   }
 
   private access(who: Identity, verb: Verb, def: ResourceDef, name?: string, subresource?: string): Exclude<Access, 'none'> {
-    const a = authorize(who, verb, def.resource, subresource);
+    const a = authorize(who, verb, def.resource, subresource, def.group);
     if (a === 'none') throw forbidden(who.username, verb, subresource ? `${def.resource}/${subresource}` : def.resource, def.group, name);
     return a;
   }
@@ -162,6 +162,11 @@ export class ClusterApi {
     const old = conditionsOf(current);
     const causes = validateApprovalUpdate(old, next);
     if (causes.length) throw invalid(CSR.kind, CSR.group, name, causes);
+    const signer = String(csrSpec(current).signerName ?? '');
+    const decides = (next as Condition[]).some((c) => (c.type === 'Approved' || c.type === 'Denied') && !old.some((o) => o.type === c.type));
+    if (decides && !mayApprove(who, signer)) {
+      throw new ApiError(403, 'Forbidden', `${CSR.resource}.${CSR.group} "${name}" is forbidden: user not permitted to approve requests with signerName "${signer}"`, { name, group: CSR.group, kind: CSR.resource });
+    }
     const conditions = stampConditions(next as Condition[], old, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
     const updated = this.store.put(CSR.resource, { ...current, status: { ...(isObj(current.status) ? current.status : {}), conditions } });
     const approvedNow = conditions.some((c) => c.type === 'Approved') && !old.some((c) => c.type === 'Approved');

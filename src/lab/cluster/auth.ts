@@ -1,15 +1,26 @@
 // Who may call the simulated cluster: bearer tokens the lab hands out, each standing for one
 // identity (user, uid, groups), and the few authorization rules the lab needs — the admin may do
 // everything; the node-bootstrapper and nodes may create CSRs and read their own; nodes may read
-// Nodes; only the admin approves.
+// Nodes; a service account may do what the RBAC rules bound to it say (as a ClusterRole's rules,
+// the `approve` verb on signers included); nobody else approves.
 
 import { randomBytes, randomUUID } from 'node:crypto';
+
+/** One rule of a ClusterRole, as RBAC reads it (`*` matches anything; resources may name a subresource, `a/b`). */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
 
 export interface Identity {
   username: string;
   uid: string;
   groups: string[];
   extra?: Record<string, string[]>;
+  /** What a ClusterRoleBinding grants this identity (service accounts the lab makes). */
+  rules?: PolicyRule[];
 }
 
 export const BOOTSTRAPPER_USER = 'system:serviceaccount:openshift-machine-config-operator:node-bootstrapper';
@@ -23,6 +34,15 @@ export function adminIdentity(): Identity {
 
 export function bootstrapperIdentity(uid: string = randomUUID()): Identity {
   return { username: BOOTSTRAPPER_USER, uid, groups: [...BOOTSTRAPPER_GROUPS], extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${randomUUID()}`] } };
+}
+
+export function serviceAccountIdentity(namespace: string, name: string, rules: PolicyRule[]): Identity {
+  return {
+    username: `system:serviceaccount:${namespace}:${name}`,
+    uid: randomUUID(),
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+    rules,
+  };
 }
 
 export function nodeIdentity(node: string): Identity {
@@ -51,8 +71,30 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'delete';
 /** What `who` may see of a resource for `verb`: everything, only what it requested itself, or nothing. */
 export type Access = 'all' | 'own' | 'none';
 
-export function authorize(who: Identity, verb: Verb, resource: string, subresource?: string): Access {
+/** True when one of `rules` allows `verb` on `group`/`resource` (named `name`, when the rule names any). */
+export function rulesAllow(rules: readonly PolicyRule[], verb: string, group: string, resource: string, name?: string): boolean {
+  const has = (list: readonly string[], v: string): boolean => list.includes('*') || list.includes(v);
+  return rules.some(
+    (r) =>
+      has(r.verbs, verb) &&
+      has(r.apiGroups, group) &&
+      has(r.resources, resource) &&
+      (!r.resourceNames?.length || (name !== undefined && r.resourceNames.some((n) => n === name || (n.endsWith('/*') && name.startsWith(n.slice(0, -1)))))),
+  );
+}
+
+/**
+ * The CertificateApproval admission's check: approving or denying a CSR needs `approve` on its
+ * signer (`signers`, resource name the signer or `<domain>/*`).
+ */
+export function mayApprove(who: Identity, signerName: string): boolean {
+  if (who.groups.includes('system:masters')) return true;
+  return rulesAllow(who.rules ?? [], 'approve', 'certificates.k8s.io', 'signers', signerName);
+}
+
+export function authorize(who: Identity, verb: Verb, resource: string, subresource?: string, group = ''): Access {
   if (who.groups.includes('system:masters')) return 'all';
+  if (who.rules && rulesAllow(who.rules, verb, group, subresource ? `${resource}/${subresource}` : resource)) return 'all';
   const isNode = who.groups.includes('system:nodes') && who.username.startsWith('system:node:');
   const isBootstrapper = who.username === BOOTSTRAPPER_USER;
   if (resource === 'certificatesigningrequests' && (isNode || isBootstrapper) && subresource === undefined) {

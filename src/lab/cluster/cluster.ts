@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { makeLabCa, makeLeaf, type LabCa } from '../bmc/certs.js';
 import { ClusterApi, NODES } from './api.js';
-import { TokenBook, adminIdentity, bootstrapperIdentity, nodeIdentity } from './auth.js';
+import { TokenBook, adminIdentity, bootstrapperIdentity, nodeIdentity, serviceAccountIdentity, type PolicyRule } from './auth.js';
 import { createImpostorCsr, kubeletBootstrap, QUICK_KUBELET, type KubeletFaults, type KubeletNode, type KubeletResult, type KubeletTiming } from './kubelet.js';
 import { ApiError } from './api-error.js';
 import type { KubeObject } from './store.js';
@@ -94,6 +94,11 @@ export class LabCluster {
   /** A kubeconfig for the admin (context `lab`, the API CA embedded). */
   kubeconfig(): string {
     return renderKubeconfig(this.url, this.caPem, this.adminToken);
+  }
+
+  /** A bearer token for service account NAMESPACE/NAME with the given ClusterRole rules bound to it. */
+  serviceAccountToken(namespace: string, name: string, rules: PolicyRule[]): string {
+    return this.tokens.issue(serviceAccountIdentity(namespace, name, rules));
   }
 
   /** The token of `system:node:NAME` (a real node authenticates with its client certificate). */
