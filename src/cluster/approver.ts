@@ -28,6 +28,8 @@ export interface CsrDecision {
   /** From the CSR's creation to its approval, in ms (approved only). */
   latencyMs?: number;
   error?: string;
+  /** For a CSR that claims no inventory node: the inventory host whose names or addresses it asks for. */
+  names?: string;
 }
 
 export const DEFAULT_SETTLE_MS = 2000;
@@ -49,24 +51,35 @@ export interface ApproverOptions {
    * 2000 ms): a rival filed just after the kubelet's own is then seen and neither is approved.
    */
   settleMs?: number;
+  /**
+   * Judge serving CSRs only (initial and renewals), never a bootstrap client CSR: for an approver
+   * that runs for months in the cluster while installs approve their own client CSRs.
+   */
+  servingOnly?: boolean;
+  /** Approval attempts per CSR the API may refuse before this approver stops retrying it (default: no limit). */
+  maxAttempts?: number;
   /** Approval requests in flight at once (default 16). */
   concurrency?: number;
   now?: () => Date;
 }
 
 export class Approver {
-  /** The rule each refused CSR was last reported with, by CSR name. */
+  // Keyed by uid, not name: a kubelet re-files its CSR under the same name after it was deleted,
+  // and that is a new request to judge afresh. Entries go when their CSR leaves the cache.
+  /** The rule each refused CSR was last reported with. */
   private readonly reported = new Map<string, string>();
-  /** Inventory hosts whose client CSR this approver approved, until their Node goes away. */
-  private readonly clientApproved = new Set<string>();
+  /** When this approver approved each inventory host's client CSR (ms): for the 2 h window, or until its Node goes away. */
+  private readonly clientApproved = new Map<string, number>();
   /** CSRs once seen claiming a node together with another: never approved. */
   private readonly contested = new Set<string>();
-  /** CSR uids this approver decided (the cache may not show it yet). */
+  /** CSRs this approver decided (the cache may not show it yet). */
   private readonly decided = new Set<string>();
+  /** Approval attempts the API refused, per CSR: retried with a growing delay. */
+  private readonly failures = new Map<string, number>();
   /** When this approver first saw each pending bootstrap CSR, by uid (its own clock, ms). */
   private readonly firstSeen = new Map<string, number>();
   /** A pass due when the youngest bootstrap CSR has settled. */
-  private settle: { timer: NodeJS.Timeout; done: Promise<void>; fire: () => void } | undefined;
+  private settle: { timer: NodeJS.Timeout; due: number; done: Promise<void>; fire: () => void } | undefined;
   private readonly requests: PQueue;
   private readonly unsubscribe: Array<() => void> = [];
   private running: Promise<void> | undefined;
@@ -78,7 +91,11 @@ export class Approver {
     this.requests = new PQueue({ concurrency: o.concurrency ?? 16 });
   }
 
-  /** Starts the informers and judges what is pending; resolves after that first pass. */
+  /**
+   * Starts the informers and judges what is pending; resolves after that first pass, which waits
+   * until both kinds are listed (an API that never answers keeps it waiting: callers bound it).
+   * Rejects when the API refuses the first list (401/403).
+   */
   async start(): Promise<void> {
     const { csrs, nodes } = this.o.informers;
     this.unsubscribe.push(
@@ -93,12 +110,14 @@ export class Approver {
         const id = this.o.identities.get(name);
         // A deleted Node ends its host's attempt: a reinstall files a new bootstrap CSR.
         if (type === 'delete' && id) this.clientApproved.delete(id.host);
+        if (type === 'delete') this.schedule();
         // A registered Node is what its serving CSR waits for.
         if (type === 'add' && id) this.schedule();
       }),
     );
     await nodes.start();
     await csrs.start();
+    await this.o.informers.synced;
     this.schedule();
     await this.idle();
   }
@@ -118,6 +137,7 @@ export class Approver {
     if (this.settle) {
       clearTimeout(this.settle.timer);
       this.settle.fire();
+      this.settle = undefined;
     }
     for (const u of this.unsubscribe.splice(0)) u();
     await this.idle();
@@ -148,22 +168,28 @@ export class Approver {
 
   /** Judges every pending kubelet CSR in the cache once and acts on the verdicts. */
   private async pass(): Promise<void> {
-    const pending = this.o.informers.csrs.list().filter((c) => (isPendingClient(c) || isPendingServing(c)) && !this.decided.has(csrUid(c)));
-    const seenAt = this.now().getTime();
-    const live = new Set(pending.map(csrUid));
-    for (const u of live) if (!this.firstSeen.has(u)) this.firstSeen.set(u, seenAt);
-    for (const u of this.firstSeen.keys()) if (!live.has(u)) this.firstSeen.delete(u);
-    const cached = new Set(this.o.informers.csrs.list().map(csrName));
-    for (const name of this.reported.keys()) if (!cached.has(name)) this.reported.delete(name);
-    for (const name of this.contested) if (!cached.has(name)) this.contested.delete(name);
+    // Before both lists are cached, "no Node yet" would hold for every node: judge nothing.
+    if (!this.o.informers.isSynced) return;
+    const all = this.o.informers.csrs.list();
+    const uidByName = new Map(all.map((c) => [csrName(c), csrUid(c)]));
+    const cached = new Set(uidByName.values());
+    for (const book of [this.reported, this.firstSeen, this.failures]) for (const u of book.keys()) if (!cached.has(u)) book.delete(u);
+    for (const set of [this.contested, this.decided]) for (const u of set) if (!cached.has(u)) set.delete(u);
+    const pending = all.filter((c) => ((!this.o.servingOnly && isPendingClient(c)) || isPendingServing(c)) && !this.decided.has(csrUid(c)));
     if (pending.length === 0) return;
+    const seenAt = this.now().getTime();
+    for (const c of pending) if (!this.firstSeen.has(csrUid(c))) this.firstSeen.set(csrUid(c), seenAt);
     const ctx = this.rulesContext();
     const verdicts: Array<[V1CertificateSigningRequest, CsrVerdict]> = [];
     for (const csr of pending) {
       const c = asRuleCsr(csr);
       if (c) verdicts.push([csr, await judgeCsr(c, ctx)]);
     }
-    for (const [, v] of verdicts) if (v.action !== 'approve' && v.rule === 'duplicate-claim') for (const n of [v.csr, ...(v.others ?? [])]) this.contested.add(n);
+    for (const [csr, v] of verdicts) {
+      if (v.action === 'approve' || v.rule !== 'duplicate-claim') continue;
+      this.contested.add(csrUid(csr));
+      for (const n of v.others ?? []) this.contested.add(uidByName.get(n) ?? n);
+    }
     const settleMs = this.o.settleMs ?? DEFAULT_SETTLE_MS;
     let recheckIn = Infinity;
     for (const [csr, v] of verdicts) {
@@ -174,7 +200,7 @@ export class Approver {
           continue;
         }
       }
-      if (v.action === 'approve' && this.contested.has(v.csr)) {
+      if (v.action === 'approve' && this.contested.has(csrUid(csr))) {
         this.report(csr, {
           action: 'leave',
           csr: v.csr,
@@ -188,7 +214,7 @@ export class Approver {
       }
       if (v.action === 'approve') {
         // Counted at once, so a second client CSR for the host in the same pass is refused.
-        if (v.kind === 'client') this.clientApproved.add(v.host);
+        if (v.kind === 'client') this.clientApproved.set(v.host, this.now().getTime());
         this.decided.add(csrUid(csr));
         void this.requests.add(() => this.approve(csr, v));
         continue;
@@ -203,27 +229,34 @@ export class Approver {
     try {
       await this.o.client.approveCsr(csr, { reason: APPROVE_REASON, message: approvalMessage(this.o.by, v.kind, v.host, v.nodeName) }, { host: v.host });
     } catch (err) {
-      // Replaced or decided by someone else meanwhile: judged again on its next change.
-      this.decided.delete(csrUid(csr));
+      // Replaced or decided by someone else meanwhile, or the API is unwell: judged again after a
+      // growing delay (the CSR itself may not change again to wake a pass).
       if (v.kind === 'client') this.clientApproved.delete(v.host);
+      const n = (this.failures.get(csrUid(csr)) ?? 0) + 1;
+      this.failures.set(csrUid(csr), n);
+      // Judged again on the next pass, unless this was its last attempt.
+      if (n < (this.o.maxAttempts ?? Infinity)) this.decided.delete(csrUid(csr));
       this.decide({ outcome: 'failed', verdict: v, error: errorMessage(err) });
+      if (!this.stopped && n < (this.o.maxAttempts ?? Infinity)) this.recheckAfter(Math.min(30_000, 500 * 2 ** (n - 1)));
       return;
     }
-    this.reported.delete(v.csr);
+    this.failures.delete(csrUid(csr));
+    this.reported.delete(csrUid(csr));
     const created = creationMs(csr);
     this.decide({ outcome: 'approved', verdict: v, ...(created !== undefined ? { latencyMs: Math.max(0, this.now().getTime() - created) } : {}) });
   }
 
   /** Reports a refusal once per CSR and rule; denies it when the verdict says so. */
   private report(csr: V1CertificateSigningRequest, v: Extract<CsrVerdict, { action: 'leave' | 'deny' }>): void {
-    if (this.reported.get(v.csr) === v.rule) return;
-    this.reported.set(v.csr, v.rule);
-    if (notOurs(csr, v, this.o.identities)) {
+    if (this.reported.get(csrUid(csr)) === v.rule) return;
+    this.reported.set(csrUid(csr), v.rule);
+    const stranger = strangerOf(csr, v, this.o.identities);
+    if (!stranger) {
       this.decide({ outcome: 'ignored', verdict: v });
       return;
     }
     if (v.action !== 'deny' || v.host === undefined) {
-      this.decide({ outcome: 'left', verdict: v });
+      this.decide({ outcome: 'left', verdict: v, ...(stranger.names !== undefined ? { names: stranger.names } : {}) });
       return;
     }
     const host = v.host;
@@ -239,7 +272,10 @@ export class Approver {
     });
   }
 
+  /** A pass in `ms` (or sooner, if one is due sooner already). */
   private recheckAfter(ms: number): void {
+    const due = this.now().getTime() + ms;
+    if (this.settle && this.settle.due <= due) return;
     if (this.settle) {
       clearTimeout(this.settle.timer);
       this.settle.fire();
@@ -251,7 +287,7 @@ export class Approver {
       this.schedule();
       fire();
     }, ms + 1);
-    this.settle = { timer, done, fire };
+    this.settle = { timer, due, done, fire };
   }
 
   private decide(d: CsrDecision): void {
@@ -278,7 +314,13 @@ export class Approver {
     const existingNodes = new Set(this.o.informers.nodes.list().map((n) => n.metadata?.name ?? ''));
     // After a restart this approver remembers nothing: an approved bootstrap CSR since `start` for a
     // node not yet registered counts as this attempt's approval.
-    const clientApprovedHosts = new Set(this.clientApproved);
+    // An approval older than the window is no longer this attempt's: a host reinstalled after its
+    // Node never registered may bootstrap again (as after a restart, which remembers 2 h).
+    const clientApprovedHosts = new Set<string>();
+    for (const [host, at] of this.clientApproved) {
+      if (at < now.getTime() - CLIENT_WINDOW_MS) this.clientApproved.delete(host);
+      else clientApprovedHosts.add(host);
+    }
     for (const csr of all) {
       if (csr.spec?.signerName !== KUBELET_CLIENT_SIGNER || csr.spec.username !== NODE_BOOTSTRAPPER || !isApproved(csr)) continue;
       if ((creationMs(csr) ?? 0) < start.getTime() - CLOCK_SKEW_MS) continue;
@@ -293,16 +335,17 @@ export class Approver {
 
 
 /**
- * Not fleetboot's, so no stranger: other signers; a node renewing its own client certificate
- * (requester `system:node:X` for CN `system:node:X`: kube-controller-manager approves those); and
- * CSRs of nodes outside the inventory that name none of its hosts' names or addresses.
+ * Whether a refused CSR is a stranger to report, and whose names or addresses it asks for when it
+ * claims no inventory node itself. Not fleetboot's (undefined): other signers; a node renewing its
+ * own client certificate (requester `system:node:X` for CN `system:node:X`: kube-controller-manager
+ * approves those); CSRs of machines outside the inventory that name none of its hosts.
  */
-function notOurs(csr: V1CertificateSigningRequest, v: Extract<CsrVerdict, { action: 'leave' | 'deny' }>, identities: ReadonlyMap<string, NodeIdentity>): boolean {
-  if (v.rule === 'signer') return true;
+function strangerOf(csr: V1CertificateSigningRequest, v: Extract<CsrVerdict, { action: 'leave' | 'deny' }>, identities: ReadonlyMap<string, NodeIdentity>): { names?: string } | undefined {
+  if (v.rule === 'signer') return undefined;
   const c = asRuleCsr(csr);
   const user = csr.spec?.username ?? '';
-  if (v.kind === 'client' && v.rule === 'requester' && c && user.startsWith(NODE_USER_PREFIX) && claimedNodeNames(c).includes(user.slice(NODE_USER_PREFIX.length))) return true;
-  if (v.host !== undefined) return false;
-  for (const id of identities.values()) if (namesHostAddresses(csr, id)) return false;
-  return true;
+  if (v.kind === 'client' && v.rule === 'requester' && c && user.startsWith(NODE_USER_PREFIX) && claimedNodeNames(c).includes(user.slice(NODE_USER_PREFIX.length))) return undefined;
+  if (v.host !== undefined) return {};
+  for (const id of identities.values()) if (namesHostAddresses(csr, id)) return { names: id.host };
+  return undefined;
 }

@@ -52,17 +52,23 @@ export interface ParsedCsr {
 export type CsrParseResult = { ok: true; csr: ParsedCsr } | { ok: false; reason: string };
 
 // Every watch event brings a new object with the same spec.request: parses are kept by the request
-// text (a PKCS#10 never changes under a CSR), a bounded map, oldest dropped first.
+// text (a PKCS#10 never changes under a CSR), least recently used dropped first. A kubelet's request
+// is under 2 KiB; larger ones (a flood of junk) are parsed each time rather than kept.
 const PARSE_CACHE_SIZE = 8192;
+const PARSE_CACHE_MAX_REQUEST = 16 * 1024;
 const parsedByRequest = new Map<string, CsrParseResult>();
 const verified = new WeakMap<ParsedCsr, Promise<boolean>>();
 
 /** Parses `spec.request` (base64 of the PEM, as the API returns it). Does not verify the signature. */
 export function parseCsrRequest(request: string): CsrParseResult {
   const cached = parsedByRequest.get(request);
-  if (cached) return cached;
+  if (cached) {
+    parsedByRequest.delete(request);
+    parsedByRequest.set(request, cached);
+    return cached;
+  }
   const result = parseCsrRequestOnce(request);
-  if (typeof request === 'string') {
+  if (typeof request === 'string' && request.length <= PARSE_CACHE_MAX_REQUEST) {
     if (parsedByRequest.size >= PARSE_CACHE_SIZE) parsedByRequest.delete(parsedByRequest.keys().next().value as string);
     parsedByRequest.set(request, result);
   }

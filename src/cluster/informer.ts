@@ -89,6 +89,14 @@ export class ResourceInformer<K extends WatchedKind> {
   private lastError: string | undefined;
   /** A first list refused for want of rights (401/403): waiting will not mend it. */
   private refused: KubeApiError | undefined;
+  private listed = false;
+  private markSynced: () => void = () => undefined;
+  /**
+   * Resolves once a list has succeeded and its objects are in the cache: until then the cache says
+   * nothing (an empty Nodes cache is not "no Node exists"), and nothing may be judged from it.
+   */
+  readonly synced: Promise<void> = new Promise((resolve) => (this.markSynced = resolve));
+  private syncedNow = false;
   /** Lists and watch connections made so far (one each per kind when nothing goes wrong). */
   readonly stats = { lists: 0, watches: 0, reconnects: 0, relists: 0 };
 
@@ -136,6 +144,16 @@ export class ResourceInformer<K extends WatchedKind> {
   }
 
   /** The resourceVersion the next watch resumes from ('' before the first list and after a 410). */
+  /** True once a list succeeded and its objects are in the cache (see `synced`). */
+  get isSynced(): boolean {
+    return this.syncedNow;
+  }
+
+  /** The last list or watch error, until something succeeds again. */
+  get error(): string | undefined {
+    return this.lastError;
+  }
+
   get resourceVersion(): string {
     return this.lw.latestResourceVersion();
   }
@@ -201,6 +219,14 @@ export class ResourceInformer<K extends WatchedKind> {
     if (relist) this.stats.relists++;
     const l = await this.client.list(this.kind);
     this.lastError = undefined;
+    if (!this.listed) {
+      this.listed = true;
+      // ListWatch fills its cache right after this returns: tell the waiting once that is done.
+      setImmediate(() => {
+        this.syncedNow = true;
+        this.markSynced();
+      });
+    }
     this.emit(relist ? `relist ${this.kind}` : `list ${this.kind}`, `${l.items.length} at resourceVersion ${l.resourceVersion}`);
     return { items: l.items, metadata: { resourceVersion: l.resourceVersion } };
   }
@@ -260,7 +286,8 @@ export class ResourceInformer<K extends WatchedKind> {
   private failed(err: unknown): void {
     if (this.stopped) return;
     this.lastError = errorMessage(err);
-    if (this.stats.lists <= 1 && this.lw.list().length === 0 && err instanceof KubeApiError && (err.status === 401 || err.status === 403)) {
+    // Only before any list succeeded: a refusal later (a token rotated, an RBAC change rolling out) is retried.
+    if (!this.listed && err instanceof KubeApiError && (err.status === 401 || err.status === 403)) {
       this.refused = err;
       this.emit(`list ${this.kind} refused`, `${this.lastError}; not retrying`);
       this.waiters.rejectAll(err);
@@ -305,6 +332,16 @@ export class ClusterInformers {
 
   waitFor<K extends WatchedKind>(kind: K, predicate: (obj: WatchedObject<K>) => boolean, o: WaitOptions = {}): Promise<WatchedObject<K>> {
     return this.informer(kind).waitFor(predicate, o);
+  }
+
+  /** True once both kinds are listed and cached. */
+  get isSynced(): boolean {
+    return this.csrs.isSynced && this.nodes.isSynced;
+  }
+
+  /** Resolves once both kinds are listed and cached. */
+  get synced(): Promise<void> {
+    return Promise.all([this.csrs.synced, this.nodes.synced]).then(() => undefined);
   }
 
   async stop(): Promise<void> {

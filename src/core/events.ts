@@ -131,6 +131,8 @@ export interface CsrDecisionEvent {
   node?: string;
   /** The rule it failed (not for approved). */
   rule?: string;
+  /** The inventory host whose names or addresses it asks for, when it claims no inventory node. */
+  names?: string;
   reason: string;
   /** From the CSR's creation to its approval. */
   latencyMs?: number;

@@ -62,6 +62,11 @@ export class HostLogs {
       case 'transport':
         this.stream(event.host).write(`${ts} ${event.transport} ${event.action}${event.detail ? ` ${event.detail}` : ''}\n`);
         break;
+      case 'csr.decision': {
+        const host = event.host ?? event.names;
+        if (host) this.stream(host).write(`${ts} csr ${event.outcome} ${event.csrKind} CSR ${event.csr}${event.rule ? `: rule ${event.rule}` : ''}: ${event.reason}${event.error ? ` (${event.error})` : ''}\n`);
+        break;
+      }
       default:
         break;
     }

@@ -1,6 +1,7 @@
 // Runs a plan: plays in order, each play's hosts in `serial` batches, each host through its
 // tasks in parallel with the others (bounded by forks), every step journaled before the next.
 
+import { noteCsrRefusal, type CsrRefusal } from '../core/csr-refusals.js';
 import PQueue from 'p-queue';
 import { isAbsolute, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -67,9 +68,14 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
 
   const journal = await JournalWriter.open(join(o.runDir, 'journal.jsonl'));
   const logs = new HostLogs(join(o.runDir, 'hosts'));
+  // The CSRs the run did not approve: summary.json lists them (the recap shows the first few).
+  const csrRefusals = new Map<string, CsrRefusal>();
   const unsubscribe = [
     d.subscribe(journalConsumer(journal, (h, i) => lastPlay.get(h) === i), { durable: true }),
     d.subscribe(logs.consume),
+    d.subscribe((e) => {
+      if (e.kind === 'csr.decision') noteCsrRefusal(csrRefusals, e);
+    }),
   ];
   const runRecord = {
     type: 'run' as const,
@@ -219,6 +225,7 @@ export async function runPlan(o: RunOptions): Promise<RunSummary> {
     JSON.stringify(
       {
         ...summary,
+        ...(csrRefusals.size > 0 ? { csrRefusals: [...csrRefusals.values()] } : {}),
         runId: o.runId,
         playbook: resolve(plan.playbook),
         durationMs: Date.now() - started,

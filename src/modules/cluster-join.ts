@@ -130,7 +130,9 @@ class Join {
     ];
     const recheck = this.recheckAt;
     this.recheckAt = undefined;
-    const settled = recheck !== undefined && recheck < deadline ? [delay(Math.max(0, recheck - Date.now()), undefined, { signal })] : [];
+    const settled: Promise<unknown>[] = recheck !== undefined && recheck < deadline ? [delay(Math.max(0, recheck - Date.now()), undefined, { signal })] : [];
+    // Until both caches hold a list, nothing is judged; their first list is a change worth waking for.
+    if (!this.cluster.informers.isSynced) settled.push(this.cluster.informers.synced);
     try {
       await Promise.race([...waits, ...settled]);
     } finally {
@@ -145,37 +147,45 @@ class Join {
   /** Reports a refused CSR once per rule (and denies it when the rules say so). */
   async refused(v: Extract<CsrVerdict, { action: 'leave' | 'deny' }>, csr: V1CertificateSigningRequest): Promise<void> {
     if (!this.strangers.record(v)) return;
-    let denied = '';
+    let outcome: 'left' | 'denied' = 'left';
+    let error: string | undefined;
     if (v.action === 'deny') {
       try {
         await this.cluster.client.denyCsr(csr, { reason: DENY_REASON, message: denialMessage(this.by, this.id.host, v.rule, v.reason) }, { host: this.id.host });
-        denied = ' (denied)';
+        outcome = 'denied';
       } catch (err) {
-        denied = ` (deny failed: ${errorMessage(err)})`;
+        error = `deny failed: ${errorMessage(err)}`;
       }
     }
-    this.ctx.emit({ kind: 'message', level: 'warning', msg: `CSR ${v.csr} not approved for node ${this.nodeName}${denied}: rule ${v.rule}: ${v.reason}` });
+    // A CSR for another node name that asks for this host's names or addresses: say whose.
+    const names = v.host === undefined ? { names: this.id.host } : {};
+    this.ctx.emit({ kind: 'csr.decision', outcome, csr: v.csr, csrKind: v.kind, ...about(v), ...names, rule: v.rule, reason: v.reason, ...(error ? { error } : {}) });
   }
 
   async approve(csr: V1CertificateSigningRequest, kind: 'client' | 'serving'): Promise<boolean> {
     const message = approvalMessage(this.by, kind, this.id.host, this.nodeName);
+    const base = { csr: csrName(csr), csrKind: kind, host: this.id.host, node: this.nodeName } as const;
     try {
       await this.cluster.client.approveCsr(csr, { reason: APPROVE_REASON, message }, { host: this.id.host });
     } catch (err) {
       // Replaced, or decided by someone else meanwhile: judge again on the next change.
-      this.ctx.emit({ kind: 'message', level: 'warning', msg: `${kind} CSR ${csrName(csr)} of node ${this.nodeName}: approval failed: ${errorMessage(err)}` });
+      this.ctx.emit({ kind: 'csr.decision', outcome: 'failed', ...base, reason: 'approval refused by the API', error: errorMessage(err) });
       return false;
     }
     this.strangers.forget(csrName(csr));
     this.approvedAny = true;
     const created = creationMs(csr);
-    if (created !== undefined) this.latency[kind === 'client' ? 'client_csr_s' : 'serving_csr_s'] = seconds(Date.now() - created);
+    const latencyMs = created !== undefined ? Math.max(0, Date.now() - created) : undefined;
+    if (latencyMs !== undefined) this.latency[kind === 'client' ? 'client_csr_s' : 'serving_csr_s'] = seconds(latencyMs);
+    this.ctx.emit({ kind: 'csr.decision', outcome: 'approved', ...base, reason: message, ...(latencyMs !== undefined ? { latencyMs } : {}) });
     this.ctx.emit({ kind: 'progress', text: `${kind} CSR approved` });
     return true;
   }
 
   /** Client phase: done when this join approved the client CSR or the Node exists. */
   async clientStep(): Promise<boolean> {
+    // An empty Nodes cache before the first list would pass "no Node yet" for any node.
+    if (!this.cluster.informers.isSynced) return false;
     const candidates = this.mine(isPendingClient);
     if (this.node()) {
       if (!this.clientCsr) this.notes.push(`Node ${this.nodeName} registered without a client CSR approved by this join`);
@@ -225,6 +235,7 @@ class Join {
 
   /** Serving phase: done when this join approved the serving CSR, or one approved since the install already is, or the Node is Ready. */
   async servingStep(): Promise<boolean> {
+    if (!this.cluster.informers.isSynced) return false;
     const node = this.node();
     const requester = NODE_USER_PREFIX + this.nodeName;
     await this.reportLateClientClaims();
@@ -256,6 +267,7 @@ class Join {
 
   /** Ready phase: the Node's Ready condition is True. */
   async readyStep(): Promise<boolean> {
+    if (!this.cluster.informers.isSynced) return false;
     await this.reportLateClientClaims();
     return nodeReady(this.node());
   }
@@ -329,6 +341,11 @@ class Join {
   }
 }
 
+
+/** The host and node a verdict names, as event fields. */
+function about(v: CsrVerdict): { host?: string; node?: string } {
+  return { ...(v.host !== undefined ? { host: v.host } : {}), ...(v.nodeName !== undefined ? { node: v.nodeName } : {}) };
+}
 
 function seconds(ms: number): number {
   return Math.round(ms / 100) / 10;

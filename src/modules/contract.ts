@@ -88,7 +88,9 @@ export type ModuleEvent =
   | { kind: 'output'; stream: 'stdout' | 'stderr'; text: string }
   | { kind: 'message'; level: 'warning' | 'info' | 'debug'; msg: string; verbosity?: number }
   | { kind: 'progress'; text: string; percent?: number }
-  | Extract<FleetEvent, { kind: 'transport' }>;
+  | Extract<FleetEvent, { kind: 'transport' }>
+  // What became of a CSR (cluster.join): the recap and summary.json list the ones not approved.
+  | Extract<FleetEvent, { kind: 'csr.decision' }>;
 
 export interface ModuleSpec<A = Record<string, unknown>> {
   /** Short name (`command`); `ansible.builtin.<name>` and `aliases` resolve to it too. */

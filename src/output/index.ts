@@ -20,6 +20,8 @@ export interface OutputOptions {
   color: boolean;
   /** The -v count. */
   verbosity: number;
+  /** Lines mode: show each CSR approval at any verbosity (`fleetboot approve`). */
+  showApprovals?: boolean;
   /** Terminal width; read from the stream when not given. */
   columns?: number;
   /** Clock in milliseconds (tests pass a fake one). */
@@ -64,6 +66,7 @@ export function createOutput(opts: OutputOptions): Output {
         write,
         color: opts.color,
         verbosity: opts.verbosity,
+        ...(opts.showApprovals ? { showApprovals: true } : {}),
         ...(cols !== undefined ? { columns: cols } : {}),
         ...extra,
       });

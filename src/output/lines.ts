@@ -13,6 +13,8 @@ import { banner, describeFailure, hangingLines, oneLine } from './text.js';
 export interface LinesStyle {
   color: boolean;
   verbosity: number;
+  /** Show each CSR approval at any verbosity (`fleetboot approve`); a run shows them at -v. */
+  showApprovals?: boolean;
   /** Terminal width, for banners; none when not a terminal. */
   columns?: number;
 }
@@ -23,20 +25,21 @@ export function warningLine(paint: Paint, msg: string, host?: string): string {
 }
 
 /** `fleetboot approve`'s line for one CSR: approvals and denials always, refusals as warnings, the rest at -v. */
-export function csrDecisionLines(p: Paint, v: number, e: EventOf<'csr.decision'>): string[] {
+export function csrDecisionLines(p: Paint, v: number, e: EventOf<'csr.decision'>, showApprovals = true): string[] {
   const who = e.host ? `[${e.host}] ` : '';
   const node = e.node ? ` (node ${e.node})` : '';
   const what = `${e.csrKind} CSR ${e.csr}${node}`;
   const why = `${e.rule ? `rule ${e.rule}: ` : ''}${oneLine(e.reason)}`;
   switch (e.outcome) {
     case 'approved': {
+      if (!showApprovals && v < 1) return [];
       const after = e.latencyMs !== undefined ? `, ${(e.latencyMs / 1000).toFixed(1)} s after it was filed` : '';
       return [p(STATE_COLOR.ok, `approved: ${who}${what}${after}`)];
     }
     case 'denied':
       return [p(STATE_COLOR.failed, `denied: ${who}${what}: ${why}`)];
     case 'left':
-      return [warningLine(p, `CSR ${e.csr} not approved${node}: ${why}${e.error ? ` (${oneLine(e.error)})` : ''}`, e.host)];
+      return [warningLine(p, `CSR ${e.csr} not approved${node}${e.names ? ` (asks for host ${e.names}'s names or addresses)` : ''}: ${why}${e.error ? ` (${oneLine(e.error)})` : ''}`, e.host ?? e.names)];
     case 'failed':
       return [warningLine(p, `${what}: approval failed: ${oneLine(e.error ?? e.reason)}`, e.host)];
     case 'ignored':
@@ -106,7 +109,7 @@ export class LinesFormatter {
         const text = `${e.host ? `[${e.host}] ` : ''}${e.msg}`;
         return [e.level === 'debug' ? p('darkGray', text) : text];
       },
-      'csr.decision': (e) => csrDecisionLines(p, v, e),
+      'csr.decision': (e) => csrDecisionLines(p, v, e, style.showApprovals ?? false),
     };
   }
 
@@ -240,7 +243,7 @@ export interface LinesOutputOptions extends LinesStyle {
 /** The lines mode: format each event and write its lines at once. */
 export function createLinesOutput(opts: LinesOutputOptions): { consume(event: FleetEvent): void; close(): void } {
   const facts = new RunFacts(opts.invocation);
-  const style: LinesStyle = { color: opts.color, verbosity: opts.verbosity };
+  const style: LinesStyle = { color: opts.color, verbosity: opts.verbosity, ...(opts.showApprovals ? { showApprovals: true } : {}) };
   if (opts.columns !== undefined) style.columns = opts.columns;
   const formatter = new LinesFormatter(style, (end) => formatRecap(facts.recapInput(end), style));
   const write = (lines: string[]): void => {

@@ -67,6 +67,7 @@ export class LiveView {
     this.facts.observe(event);
     switch (event.kind) {
       case 'message':
+      case 'csr.decision':
       case 'transport':
       case 'host.output':
       case 'interrupt':

@@ -3,6 +3,7 @@
 // not finish by name, and a footer saying where the run is recorded, how to retry what failed,
 // and what the exit code means.
 
+import type { CsrRefusal } from '../core/csr-refusals.js';
 import { ExitCode } from '../core/errors.js';
 import { emptyStats, type HostOutcome, type HostStats } from '../core/result.js';
 import { createPaint, STATE_COLOR, type ColorName, type Paint } from './color.js';
@@ -25,6 +26,8 @@ export interface RecapInput {
   interrupted: boolean;
   retryFile?: string;
   durationMs: number;
+  /** CSRs the run did not approve (strangers, refusals), listed under the recap. */
+  csrRefusals?: CsrRefusal[];
   /** How the run was invoked, for the retry hint. */
   playbook?: string;
   inventory?: string[];
@@ -147,6 +150,23 @@ export function formatRecap(input: RecapInput, style: RecapStyle): string[] {
   } else {
     lines.push(...condensed(paint, input, hosts));
   }
-  lines.push(...unfinishedLines(input, hosts), '', ...footer(input, hosts));
+  lines.push(...unfinishedLines(input, hosts), ...csrRefusalLines(paint, input.csrRefusals ?? []), '', ...footer(input, hosts));
+  return lines;
+}
+
+/** Shown under the recap, at most this many; summary.json has them all. */
+export const CSR_REFUSALS_SHOWN = 20;
+
+/** The CSRs not approved, one line each: what an operator must look at before trusting the join. */
+function csrRefusalLines(paint: Paint, refusals: readonly CsrRefusal[]): string[] {
+  if (refusals.length === 0) return [];
+  const sorted = [...refusals].sort((a, b) => (a.host ?? a.names ?? '').localeCompare(b.host ?? b.names ?? '') || a.csr.localeCompare(b.csr));
+  const lines = ['', paint('brightPurple', `CSRs NOT APPROVED (${refusals.length}; left pending unless denied; summary.json lists them all):`)];
+  for (const r of sorted.slice(0, CSR_REFUSALS_SHOWN)) {
+    const whose = r.host ? `[${r.host}]` : r.names ? `[asks for ${r.names}'s names]` : '[no inventory host]';
+    const what = r.outcome === 'left' ? '' : ` (${r.outcome})`;
+    lines.push(`  ${r.csr} ${r.csrKind} ${whose} rule ${r.rule ?? '-'}${what}: ${oneLine(r.reason)}`);
+  }
+  if (refusals.length > CSR_REFUSALS_SHOWN) lines.push(`  … and ${refusals.length - CSR_REFUSALS_SHOWN} more`);
   return lines;
 }

@@ -3,6 +3,7 @@
 // The error is the failing step's own description (message, stderr's last line, rc) when there
 // is one, which says more than host.done's message; host.done's otherwise (hosts never started).
 
+import { noteCsrRefusal, type CsrRefusal } from '../core/csr-refusals.js';
 import type { FleetEvent, RunEndEvent } from '../core/events.js';
 import type { RecapInput } from './recap.js';
 import { describeFailure } from './text.js';
@@ -18,6 +19,7 @@ export class RunFacts {
   private playbook: string | undefined;
   private readonly stepErrors = new Map<string, string>();
   private readonly doneErrors = new Map<string, string>();
+  private readonly csrRefusals = new Map<string, CsrRefusal>();
 
   constructor(private readonly invocation?: Invocation) {}
 
@@ -37,6 +39,9 @@ export class RunFacts {
           this.doneErrors.set(event.host, event.msg);
         }
         break;
+      case 'csr.decision':
+        noteCsrRefusal(this.csrRefusals, event);
+        break;
       default:
         break;
     }
@@ -52,6 +57,7 @@ export class RunFacts {
       interrupted: end.interrupted,
       durationMs: end.durationMs,
     };
+    if (this.csrRefusals.size > 0) input.csrRefusals = [...this.csrRefusals.values()];
     if (this.runDir !== undefined) input.runDir = this.runDir;
     if (end.retryFile !== undefined) input.retryFile = end.retryFile;
     const playbook = this.invocation?.playbook ?? this.playbook;

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { KubeConfig } from '@kubernetes/client-node';
 import { LabCluster } from '../../src/lab/cluster/cluster.js';
 import { createClientCsr, createServingCsr, waitIssued, type KubeletFaults, type KubeletNode } from '../../src/lab/cluster/kubelet.js';
-import { bootstrapperIdentity, nodeIdentity } from '../../src/lab/cluster/auth.js';
+import { adminIdentity, bootstrapperIdentity, nodeIdentity } from '../../src/lab/cluster/auth.js';
+import { CSR } from '../../src/lab/cluster/api.js';
+import { KubeApiError } from '../../src/cluster/kube-error.js';
 import { renderWorkerIgnition } from '../../src/lab/lab-files.js';
 import { createKubeClient, type KubeClient } from '../../src/cluster/kube-client.js';
 import { ClusterInformers } from '../../src/cluster/informer.js';
@@ -46,10 +48,11 @@ describe('fleetboot approve: the long-running approver on the lab cluster', func
     client.close();
   });
 
-  async function approver(o: { since?: Date; deny?: boolean } = {}): Promise<{ approver: Approver; decisions: CsrDecision[] }> {
+  async function approver(o: { since?: Date; deny?: boolean; via?: KubeClient; settleMs?: number } = {}): Promise<{ approver: Approver; decisions: CsrDecision[] }> {
     const decisions: CsrDecision[] = [];
-    const informers = new ClusterInformers(client);
-    const a = new Approver({ client, informers, identities, since: o.since ?? new Date(Date.now() - 60_000), deny: o.deny ?? false, by: BY, onDecision: (d) => decisions.push(d) });
+    const via = o.via ?? client;
+    const informers = new ClusterInformers(via, { backoff: { initialMs: 50, maxMs: 100 } });
+    const a = new Approver({ client: via, informers, identities, ...(o.settleMs !== undefined ? { settleMs: o.settleMs } : {}), since: o.since ?? new Date(Date.now() - 60_000), deny: o.deny ?? false, by: BY, onDecision: (d) => decisions.push(d) });
     running.push({ approver: a, informers });
     await a.start();
     return { approver: a, decisions };
@@ -123,7 +126,8 @@ describe('fleetboot approve: the long-running approver on the lab cluster', func
     const d = await reported(decisions, r.impostorCsr, a);
     assert.equal(d.length, 1);
     assert.equal(d[0]?.outcome, 'left');
-    assert.ok(d[0]?.verdict.action !== 'approve' && ['unknown-node', 'requester'].includes(d[0].verdict.rule), JSON.stringify(d[0]?.verdict));
+    assert.ok(d[0]?.verdict.action !== 'approve' && d[0].verdict.rule === 'unknown-node', JSON.stringify(d[0]?.verdict));
+    assert.equal(d[0]?.names, 'a14', 'reported as asking for a14`s names and address');
     assert.deepEqual(await conditions(r.impostorCsr), []);
     assert.equal(of(decisions, r.servingCsr)[0]?.outcome, 'approved');
   });
@@ -174,6 +178,62 @@ describe('fleetboot approve: the long-running approver on the lab cluster', func
     const d = await reported(second.decisions, csr2.metadata.name, second.approver);
     assert.ok(d[0]?.verdict.action !== 'approve' && d[0]?.verdict.rule === 'already-approved', JSON.stringify(d[0]?.verdict));
     assert.deepEqual(await conditions(csr2.metadata.name), []);
+  });
+
+  /** The lab client, with the first `n` calls of one kind failing as an unwell API server would. */
+  function flaky(what: 'list-nodes' | 'approve', n: number): KubeClient {
+    let left = n;
+    const unwell = (): KubeApiError => new KubeApiError('cluster: 503 Service Unavailable', 503, 'ServiceUnavailable');
+    return {
+      ...client,
+      list: async (kind, o) => {
+        if (what === 'list-nodes' && kind === 'nodes' && left-- > 0) throw unwell();
+        return client.list(kind, o);
+      },
+      approveCsr: async (csr, d, o) => {
+        if (what === 'approve' && left-- > 0) throw unwell();
+        return client.approveCsr(csr, d, o);
+      },
+    };
+  }
+
+  it('judges nothing before the Nodes are listed: a bootstrap CSR for an existing Node is refused once they are', async () => {
+    const first = await approver();
+    const r = await boot('a22');
+    // kube-controller-manager's cleaner deletes decided CSRs after an hour.
+    cluster.api.delete(adminIdentity(), CSR, undefined, r.clientCsr);
+    cluster.api.delete(adminIdentity(), CSR, undefined, r.servingCsr);
+    const done = running.pop();
+    await done?.approver.stop();
+    await done?.informers.stop();
+    assert.ok(first.decisions.length > 0);
+    const impostor = await createClientCsr(cluster.api, 'a22', bootstrapperIdentity());
+    // Restarted while LIST nodes fails a few times: the CSR cache fills first.
+    const { approver: a, decisions } = await approver({ via: flaky('list-nodes', 3), settleMs: 0 });
+    const d = await reported(decisions, impostor.metadata.name, a);
+    assert.ok(d[0]?.verdict.action !== 'approve' && d[0]?.verdict.rule === 'node-exists', JSON.stringify(d[0]?.verdict));
+    assert.deepEqual(await conditions(impostor.metadata.name), []);
+  });
+
+  it('judges afresh a CSR filed again under the same name after a contested pair was deleted', async () => {
+    const { approver: a, decisions } = await approver({ settleMs: 100 });
+    const own = await createClientCsr(cluster.api, 'a23', bootstrapperIdentity());
+    const rival = await createClientCsr(cluster.api, 'a23', bootstrapperIdentity());
+    for (const c of [own, rival]) assert.equal((await reported(decisions, c.metadata.name, a))[0]?.verdict.action !== 'approve' ? 'refused' : 'approved', 'refused');
+    // The operator's remedy: delete both; the kubelet files its own again (same key, same name).
+    for (const c of [own, rival]) cluster.api.delete(adminIdentity(), CSR, undefined, c.metadata.name);
+    const again = await cluster.api.createCsr(bootstrapperIdentity(), { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: own.metadata.name }, spec: own.spec });
+    await waitIssued(cluster.api, bootstrapperIdentity(), again);
+    assert.equal(decisions.filter((d) => d.verdict.csr === own.metadata.name && d.outcome === 'approved').length, 1);
+  });
+
+  it('retries an approval the API refused, with nothing else changing', async () => {
+    const { approver: a, decisions } = await approver({ via: flaky('approve', 2), settleMs: 0 });
+    const csr = await createClientCsr(cluster.api, 'a24', bootstrapperIdentity());
+    await waitIssued(cluster.api, bootstrapperIdentity(), csr);
+    await a.idle();
+    assert.deepEqual(of(decisions, csr.metadata.name).map((d) => d.outcome), ['failed', 'failed', 'approved']);
+    assert.match(of(decisions, csr.metadata.name)[0]?.error ?? '', /503 Service Unavailable/);
   });
 
   it('keeps approving across dropped watches', async () => {

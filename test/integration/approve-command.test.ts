@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabCluster } from '../../src/lab/cluster/cluster.js';
 import { createClientCsr, createServingCsr, waitIssued, type KubeletNode } from '../../src/lab/cluster/kubelet.js';
-import { bootstrapperIdentity, nodeIdentity } from '../../src/lab/cluster/auth.js';
+import { adminIdentity, bootstrapperIdentity, nodeIdentity } from '../../src/lab/cluster/auth.js';
+import { CSR } from '../../src/lab/cluster/api.js';
 import { renderWorkerIgnition } from '../../src/lab/lab-files.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createKubeClient, type KubeClient } from '../../src/cluster/kube-client.js';
@@ -63,6 +64,26 @@ describe('fleetboot approve (CLI, lab cluster)', function () {
     assert.deepEqual(await conditions(other.metadata.name), []);
     assert.match(r.stdout, /^approve: 1 approved, 0 denied, 2 left pending, 0 failed, 1 not fleetboot's$/m);
     assert.ok(!r.stdout.includes(cluster.adminToken) && !r.stderr.includes(cluster.adminToken));
+  });
+
+  it('one pass fails in one line, exit 1, when the cluster cannot be read within --timeout', async () => {
+    const dead = join(dir, 'dead-kubeconfig');
+    // The lab's kubeconfig with its port closed: nothing listens on 127.10.0.253:1.
+    writeFileSync(dead, cluster.kubeconfig().replace(/(server: https:\/\/127\.10\.0\.253:)\d+/, '$11'), { mode: 0o600 });
+    const r = await runCli(['approve', '-i', inventory, '--kubeconfig', dead, '--timeout', '2']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /^ERROR! cluster: could not list CSRs and Nodes within 2 s: .*(ECONNREFUSED|connect)/m);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.ok(!r.stdout.includes(cluster.adminToken) && !r.stderr.includes(cluster.adminToken));
+  });
+
+  it('--serving-only leaves bootstrap CSRs alone and approves serving CSRs', async () => {
+    const boot = await createClientCsr(cluster.api, 'n5', bootstrapperIdentity());
+    const r = await runCli(['approve', '-i', inventory, '--kubeconfig', kubeconfig, '--serving-only']);
+    assert.ok(!r.stdout.includes(boot.metadata.name), r.stdout);
+    assert.deepEqual(await conditions(boot.metadata.name), []);
+    assert.match(r.stdout, /^approve: 6 inventory nodes, serving CSRs only, one pass over what is pending$/m);
+    cluster.api.delete(adminIdentity(), CSR, undefined, boot.metadata.name);
   });
 
   it('--watch: approves client then serving CSRs as kubelets bootstrap, and serving renewals; stops on SIGTERM with exit 0', async () => {

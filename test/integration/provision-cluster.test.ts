@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,6 +36,11 @@ interface JsonEvent {
   result?: Record<string, unknown>;
   exitCode?: number;
   runId?: string;
+  runDir?: string;
+  csr?: string;
+  outcome?: string;
+  rule?: string;
+  names?: string;
 }
 
 interface Stranger {
@@ -206,7 +212,9 @@ describe('provision-iso.yml joins 20 lab hosts (aarch64 and x86_64) to the simul
 
   it('no impostor CSR is approved; each is reported with the rule it failed', () => {
     const byName = new Map(csrs.map((c) => [c.metadata?.name as string, c]));
-    const warnings = events.filter((e) => e.kind === 'message' && e.level === 'warning').map((e) => `${e.host} ${e.msg}`);
+    const decisions = events.filter((e) => e.kind === 'csr.decision');
+    const runDir = events.find((e) => e.kind === 'run.start')?.runDir ?? '';
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { csrRefusals?: Array<{ csr: string; rule: string; outcome: string; host?: string; names?: string }> };
     const impostorHosts = [...filed.impostors.keys()].sort();
     assert.deepEqual(impostorHosts, [...CLIENT_IMPOSTOR, ...SERVING_IMPOSTOR].sort());
     for (const [host, list] of filed.impostors) {
@@ -219,10 +227,13 @@ describe('provision-iso.yml joins 20 lab hosts (aarch64 and x86_64) to the simul
       const join = joins.get(host);
       const strangers = (join?.result?.strangers ?? []) as Stranger[];
       const reported = strangers.find((s) => s.name === name);
-      const reportedRules = warnings.filter((w) => w.startsWith(`${host} CSR ${name} not approved for node ${host}`)).map((w) => /: rule (\S+):/.exec(w)?.[1]);
+      const reportedRules = decisions.filter((e) => e.csr === name && e.outcome === 'left' && (e.host === host || e.names === host)).map((e) => e.rule);
       assert.ok(reported, `${host}: ${name} in the join's strangers (${JSON.stringify(strangers)})`);
-      assert.ok(reportedRules.length > 0, `${host}: a warning names ${name}`);
-      assert.ok(reportedRules.includes(reported.rule), `${host}: the warning gives the stranger's rule`);
+      assert.ok(reportedRules.length > 0, `${host}: a csr.decision event reports ${name}`);
+      assert.ok(reportedRules.includes(reported.rule), `${host}: the event gives the stranger's rule`);
+      const listed = summary.csrRefusals?.find((r) => r.csr === name);
+      assert.equal(listed?.rule, reported.rule, `${host}: summary.json lists ${name} with its rule`);
+      assert.equal(listed?.outcome, 'left');
       if (kind === 'serving') {
         // system:node:intruder-<host> is no inventory node: not fleetboot's to approve, only reported.
         assert.equal(csr.spec.username, `system:node:intruder-${host}`);

@@ -89,7 +89,9 @@ describe('cluster.join on the lab cluster', function () {
   }
 
   const condition = (csr: V1CertificateSigningRequest): string[] => (csr.status?.conditions ?? []).map((c) => c.type);
-  const warnings = (events: ModuleEvent[]): string[] => events.flatMap((e) => (e.kind === 'message' && e.level === 'warning' ? [e.msg] : []));
+  /** The refusals a join reported, as `CSR <name> … rule <rule>` lines. */
+  const warnings = (events: ModuleEvent[]): string[] =>
+    events.flatMap((e) => (e.kind === 'csr.decision' && e.outcome !== 'approved' ? [`CSR ${e.csr} ${e.outcome}: rule ${e.rule ?? ''}: ${e.reason}`] : []));
 
   it('approves the client then the serving CSR, waits for Ready and checks the architecture', async () => {
     const j = join('w1');
