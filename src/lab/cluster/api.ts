@@ -163,8 +163,8 @@ export class ClusterApi {
     const causes = validateApprovalUpdate(old, next);
     if (causes.length) throw invalid(CSR.kind, CSR.group, name, causes);
     const signer = String(csrSpec(current).signerName ?? '');
-    const decides = (next as Condition[]).some((c) => (c.type === 'Approved' || c.type === 'Denied') && !old.some((o) => o.type === c.type));
-    if (decides && !mayApprove(who, signer)) {
+    // As the CertificateApproval admission: any update of /approval needs `approve` on the signer.
+    if (!mayApprove(who, signer)) {
       throw new ApiError(403, 'Forbidden', `${CSR.resource}.${CSR.group} "${name}" is forbidden: user not permitted to approve requests with signerName "${signer}"`, { name, group: CSR.group, kind: CSR.resource });
     }
     const conditions = stampConditions(next as Condition[], old, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
