@@ -87,7 +87,7 @@ async function approve(args: ApproveArgs): Promise<number> {
   const since = parseSince(args.since, new Date());
   const settleMs = parseSettle(args.settle);
   if (!(args.timeout > 0)) throw new OptionsError(`--timeout: seconds above 0, got '${String(args.timeout)}'`);
-  const { hosts, hostVars } = await loadInventoryHosts(inventorySources(args.inventory), args.limit);
+  const { hosts, all, hostVars } = await loadInventoryHosts(inventorySources(args.inventory), args.limit);
   const [first] = hosts;
   if (first === undefined) throw new FleetbootError(args.limit ? 'Specified inventory and --limit leave no hosts: no node to approve' : 'the inventory has no hosts: no node to approve');
 
@@ -108,6 +108,7 @@ async function approve(args: ApproveArgs): Promise<number> {
     ...(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}),
     ...(args.context ? { context: args.context } : {}),
     hosts,
+    allHosts: all,
     hostVars,
     runId: `approve-${newRunId()}`,
     onEvent: onClusterEvent,

@@ -146,6 +146,7 @@ export async function run(args: RunArgs): Promise<number> {
     ...(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}),
     ...(args.context ? { context: args.context } : {}),
     hosts: plan.hosts,
+    allHosts: world.view.select('all'),
     hostVars: (h) => world.view.hostVars(h),
     runId,
     onEvent: (e) => void dispatcher.emit(e),

@@ -108,11 +108,11 @@ export async function loadInventoryForCli(sources: string[], limit?: string): Pr
 }
 
 /** The inventory's hosts (after `--limit`) and their variables, for commands that run no playbook. */
-export async function loadInventoryHosts(sources: string[], limit?: string): Promise<{ hosts: string[]; hostVars: (host: string) => Vars }> {
+export async function loadInventoryHosts(sources: string[], limit?: string): Promise<{ hosts: string[]; all: string[]; hostVars: (host: string) => Vars }> {
   const inv = await loadInventory(sources);
   const view = inventoryView(inv);
   const all = view.select('all');
-  return { hosts: limit ? applyLimit(inv, all, limit).hosts : all, hostVars: (h) => view.hostVars(h) };
+  return { hosts: limit ? applyLimit(inv, all, limit).hosts : all, all, hostVars: (h) => view.hostVars(h) };
 }
 
 /** `inventory validate`: every problem, one line each. */

@@ -30,6 +30,11 @@ export interface ClusterServiceOptions {
   serviceAccountDir?: string;
   /** Every host of the run (their identities are the CSR rules' allow-list). */
   hosts: readonly string[];
+  /**
+   * Every host of the inventory (default: the run's): checked against the run's hosts for a node
+   * name, IP or DNS name two hosts claim, which `--limit` would otherwise hide.
+   */
+  allHosts?: readonly string[];
   /** A host's inventory variables. */
   hostVars: (host: string) => Vars;
   runId: string;
@@ -157,7 +162,20 @@ export class ClusterService {
 
   private identities(): ReadonlyMap<string, NodeIdentity> {
     try {
-      return indexNodeIdentities(this.o.hosts.map((h) => nodeIdentityFromVars(h, this.o.hostVars(h))));
+      const own = this.o.hosts.map((h) => nodeIdentityFromVars(h, this.o.hostVars(h)));
+      const inRun = new Set(this.o.hosts);
+      const others: NodeIdentity[] = [];
+      for (const h of this.o.allHosts ?? []) {
+        if (inRun.has(h)) continue;
+        // A host outside the run with fields of its own to fix is that host's problem, not this run's.
+        try {
+          others.push(nodeIdentityFromVars(h, this.o.hostVars(h)));
+        } catch {
+          continue;
+        }
+      }
+      if (others.length > 0) indexNodeIdentities([...own, ...others]);
+      return indexNodeIdentities(own);
     } catch (err) {
       // NodeIdentityError says `<host>: <field>: <what>`.
       throw new ModuleFailure(`inventory: ${errorMessage(err)}`);

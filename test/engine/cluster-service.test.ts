@@ -145,6 +145,21 @@ describe('ClusterService', () => {
     await assert.rejects(access.informers.csrs.waitFor(() => true), /stopped/);
   });
 
+  it('finds a node address two hosts claim even when --limit leaves one of them out; ignores the other hosts` own mistakes', async () => {
+    const vars: Record<string, Vars> = {
+      a: { ansible_host: '10.0.0.1' },
+      b: { ansible_host: '10.0.0.2' },
+      c: { node_ips: ['10.0.0.1'] },
+      d: { node_ips: 'not a list of addresses' },
+    };
+    const limited = service({ vars, kubeconfig: files.flag!, hosts: ['a', 'b'], allHosts: ['a', 'b', 'c', 'd'] });
+    await assert.rejects(limited.svc.forHost('a', undefined), (err: Error) => err instanceof ModuleFailure && /10\.0\.0\.1 is also .*'s/.test(err.message) && /\b(a|c)\b/.test(err.message));
+    const fine = service({ vars, kubeconfig: files.flag!, hosts: ['b'], allHosts: ['a', 'b', 'd'] });
+    const access = await fine.svc.forHost('b', undefined);
+    assert.deepEqual([...access.identities.keys()], ['b'], 'the allow-list is the run`s hosts only');
+    await fine.svc.close();
+  });
+
   it('refuses hosts that name different kubeconfig files', async () => {
     const { svc, made } = service({ vars: { a: { fleetboot_kubeconfig: files.var }, b: { fleetboot_kubeconfig: files.other } } });
     await assert.rejects(svc.forHost('a', files.var), (err: Error) => err instanceof ModuleFailure && /one kubeconfig per run: a names .*var\.kubeconfig and b names .*other\.kubeconfig/.test(err.message));
