@@ -7,10 +7,11 @@
 import { hostname } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { Approver, DEFAULT_SETTLE_MS, type CsrDecision } from '../cluster/approver.js';
+import { decisionEvent } from '../cluster/csr-decision.js';
 import { KubeApiError } from '../cluster/kube-error.js';
 import { EventDispatcher } from '../core/dispatcher.js';
 import { ExitCode, FleetbootError, OptionsError, errorMessage } from '../core/errors.js';
-import type { CsrDecisionEvent, TransportEvent } from '../core/events.js';
+import type { TransportEvent } from '../core/events.js';
 import { ClusterService, KUBECONFIG_VAR } from '../engine/cluster-service.js';
 import { newRunId } from '../engine/run-dir.js';
 import { createOutput, useColor } from '../output/index.js';
@@ -54,23 +55,6 @@ export function approveCommand(setCode: (c: number) => void): CommandModule<obje
     handler: async (args) => {
       setCode(await approve(args));
     },
-  };
-}
-
-function toEvent(d: CsrDecision): CsrDecisionEvent {
-  const v = d.verdict;
-  return {
-    kind: 'csr.decision',
-    outcome: d.outcome,
-    csr: v.csr,
-    csrKind: v.kind,
-    ...(v.host !== undefined ? { host: v.host } : {}),
-    ...(v.nodeName !== undefined ? { node: v.nodeName } : {}),
-    ...(v.action !== 'approve' ? { rule: v.rule } : {}),
-    reason: v.reason,
-    ...(d.latencyMs !== undefined ? { latencyMs: d.latencyMs } : {}),
-    ...(d.error !== undefined ? { error: d.error } : {}),
-    ...(d.names !== undefined ? { names: d.names } : {}),
   };
 }
 
@@ -137,7 +121,7 @@ async function approve(args: ApproveArgs): Promise<number> {
       by: `fleetboot approve (pid ${process.pid} on ${hostname()})`,
       onDecision: (d) => {
         if (wantsALook(d)) wanted++;
-        emit(toEvent(d));
+        emit(decisionEvent(d));
       },
     });
     const mode = args.watch ? 'watching' : 'one pass over what is pending';

@@ -10,27 +10,14 @@
 import PQueue from 'p-queue';
 import { errorMessage } from '../core/errors.js';
 import { APPROVE_REASON, DENY_REASON, approvalMessage, denialMessage } from './approval-text.js';
-import { CLIENT_WINDOW_MS, CLOCK_SKEW_MS, claimedNodeNames, judgeCsr, type CsrRulesContext } from './csr-rules.js';
+import { CLIENT_WINDOW_MS, CLOCK_SKEW_MS, claimedNodeNames, contestedVerdict, judgeCsr, type CsrRulesContext } from './csr-rules.js';
 import { asRuleCsr, creationMs, csrName, csrUid, isApproved, isPendingClient, isPendingServing, namesHostAddresses } from './csr-cache.js';
+import type { CsrDecision } from './csr-decision.js';
+
+export type { CsrDecision } from './csr-decision.js';
 import type { ClusterInformers } from './informer.js';
 import type { KubeClient, V1CertificateSigningRequest } from './kube-client.js';
 import { KUBELET_CLIENT_SIGNER, NODE_BOOTSTRAPPER, NODE_USER_PREFIX, type CertificateSigningRequest, type CsrVerdict, type NodeIdentity } from './types.js';
-
-/** What became of one CSR (reported once per CSR and rule). */
-export interface CsrDecision {
-  /**
-   * `approved`/`denied`: this approver wrote the condition; `left`: a rule failed and the CSR stays
-   * pending; `ignored`: not fleetboot's to judge (another signer, a node renewing its own client
-   * certificate, which kube-controller-manager approves); `failed`: the API refused the approval.
-   */
-  outcome: 'approved' | 'denied' | 'left' | 'ignored' | 'failed';
-  verdict: CsrVerdict;
-  /** From the CSR's creation to its approval, in ms (approved only). */
-  latencyMs?: number;
-  error?: string;
-  /** For a CSR that claims no inventory node: the inventory host whose names or addresses it asks for. */
-  names?: string;
-}
 
 export const DEFAULT_SETTLE_MS = 2000;
 
@@ -201,15 +188,7 @@ export class Approver {
         }
       }
       if (v.action === 'approve' && this.contested.has(csrUid(csr))) {
-        this.report(csr, {
-          action: 'leave',
-          csr: v.csr,
-          kind: v.kind,
-          host: v.host,
-          nodeName: v.nodeName,
-          rule: 'duplicate-claim',
-          reason: `client CSR: another bootstrap CSR claimed node ${v.nodeName} beside it earlier: fleetboot will not pick one; approve the kubelet's own yourself after checking, or delete both and restart the kubelet`,
-        });
+        this.report(csr, contestedVerdict(v));
         continue;
       }
       if (v.action === 'approve') {

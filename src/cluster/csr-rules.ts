@@ -15,7 +15,9 @@ import {
   NODE_USER_PREFIX,
   NODES_ORGANIZATION,
   type CertificateSigningRequest,
+  type CsrApproveVerdict,
   type CsrKind,
+  type CsrRefuseVerdict,
   type CsrRuleId,
   type CsrVerdict,
   type NodeIdentity,
@@ -332,4 +334,20 @@ function showSans(parsed: ParsedCsr): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * The verdict for a CSR the rules would approve but that was once seen claiming its node beside
+ * another bootstrap CSR: fleetboot never picks one of two claims.
+ */
+export function contestedVerdict(v: CsrApproveVerdict): CsrRefuseVerdict {
+  return {
+    action: 'leave',
+    csr: v.csr,
+    kind: v.kind,
+    host: v.host,
+    nodeName: v.nodeName,
+    rule: 'duplicate-claim',
+    reason: `client CSR: another bootstrap CSR claimed node ${v.nodeName} beside it earlier: fleetboot will not pick one; approve the kubelet's own yourself after checking, or delete both and restart the kubelet`,
+  };
 }

@@ -7,7 +7,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { toKubeArch } from '../coreos/architecture.js';
 import { errorMessage } from '../core/errors.js';
-import { CLOCK_SKEW_MS, judgeClientCsr, judgeServingCsr, type CsrRulesContext } from '../cluster/csr-rules.js';
+import { CLOCK_SKEW_MS, contestedVerdict, judgeClientCsr, judgeServingCsr, type CsrRulesContext } from '../cluster/csr-rules.js';
+import { decisionEvent } from '../cluster/csr-decision.js';
 import type { V1CertificateSigningRequest, V1Node } from '../cluster/kube-client.js';
 import { APPROVE_REASON, DENY_REASON, approvalMessage, denialMessage } from '../cluster/approval-text.js';
 import { WaitAbortedError, WaitTimeoutError } from '../cluster/waiters.js';
@@ -158,27 +159,25 @@ class Join {
       }
     }
     // A CSR for another node name that asks for this host's names or addresses: say whose.
-    const names = v.host === undefined ? { names: this.id.host } : {};
-    this.ctx.emit({ kind: 'csr.decision', outcome, csr: v.csr, csrKind: v.kind, ...about(v), ...names, rule: v.rule, reason: v.reason, ...(error ? { error } : {}) });
+    this.ctx.emit(decisionEvent({ outcome, verdict: v, ...(v.host === undefined ? { names: this.id.host } : {}), ...(error ? { error } : {}) }));
   }
 
-  async approve(csr: V1CertificateSigningRequest, kind: 'client' | 'serving'): Promise<boolean> {
-    const message = approvalMessage(this.by, kind, this.id.host, this.nodeName);
-    const base = { csr: csrName(csr), csrKind: kind, host: this.id.host, node: this.nodeName } as const;
+  async approve(csr: V1CertificateSigningRequest, v: Extract<CsrVerdict, { action: 'approve' }>): Promise<boolean> {
+    const message = approvalMessage(this.by, v.kind, this.id.host, this.nodeName);
     try {
       await this.cluster.client.approveCsr(csr, { reason: APPROVE_REASON, message }, { host: this.id.host });
     } catch (err) {
       // Replaced, or decided by someone else meanwhile: judge again on the next change.
-      this.ctx.emit({ kind: 'csr.decision', outcome: 'failed', ...base, reason: 'approval refused by the API', error: errorMessage(err) });
+      this.ctx.emit(decisionEvent({ outcome: 'failed', verdict: v, error: errorMessage(err) }));
       return false;
     }
     this.strangers.forget(csrName(csr));
     this.approvedAny = true;
     const created = creationMs(csr);
     const latencyMs = created !== undefined ? Math.max(0, Date.now() - created) : undefined;
-    if (latencyMs !== undefined) this.latency[kind === 'client' ? 'client_csr_s' : 'serving_csr_s'] = seconds(latencyMs);
-    this.ctx.emit({ kind: 'csr.decision', outcome: 'approved', ...base, reason: message, ...(latencyMs !== undefined ? { latencyMs } : {}) });
-    this.ctx.emit({ kind: 'progress', text: `${kind} CSR approved` });
+    if (latencyMs !== undefined) this.latency[v.kind === 'client' ? 'client_csr_s' : 'serving_csr_s'] = seconds(latencyMs);
+    this.ctx.emit(decisionEvent({ outcome: 'approved', verdict: v, ...(latencyMs !== undefined ? { latencyMs } : {}) }));
+    this.ctx.emit({ kind: 'progress', text: `${v.kind} CSR approved` });
     return true;
   }
 
@@ -203,10 +202,7 @@ class Join {
     for (const [, v] of verdicts) if (v.action !== 'approve' && v.rule === 'duplicate-claim') for (const n of [v.csr, ...(v.others ?? [])]) this.contested.add(n);
     for (const [csr, v] of verdicts) {
       if (v.action === 'approve' && this.contested.has(v.csr)) {
-        await this.refused(
-          { action: 'leave', csr: v.csr, kind: 'client', host: v.host, nodeName: v.nodeName, rule: 'duplicate-claim', reason: `client CSR: another bootstrap CSR claimed node ${this.nodeName} beside it earlier: fleetboot will not pick one; approve the kubelet's own yourself after checking, or delete both and restart the kubelet` },
-          csr,
-        );
+        await this.refused(contestedVerdict(v), csr);
         continue;
       }
       if (v.action === 'approve') {
@@ -215,7 +211,7 @@ class Join {
           this.recheckAt = Math.min(this.recheckAt ?? Infinity, Date.now() + wait);
           continue;
         }
-        if (!(await this.approve(csr, 'client'))) continue;
+        if (!(await this.approve(csr, v))) continue;
         this.clientCsr = v.csr;
         this.cluster.clientApproved.add(this.id.host);
         return true;
@@ -256,7 +252,7 @@ class Join {
       if (!c) continue;
       const v = await judgeServingCsr(c, rules);
       if (v.action === 'approve') {
-        if (!(await this.approve(csr, 'serving'))) continue;
+        if (!(await this.approve(csr, v))) continue;
         this.servingCsr = v.csr;
         return true;
       }
@@ -341,11 +337,6 @@ class Join {
   }
 }
 
-
-/** The host and node a verdict names, as event fields. */
-function about(v: CsrVerdict): { host?: string; node?: string } {
-  return { ...(v.host !== undefined ? { host: v.host } : {}), ...(v.nodeName !== undefined ? { node: v.nodeName } : {}) };
-}
 
 function seconds(ms: number): number {
   return Math.round(ms / 100) / 10;
